@@ -1,0 +1,3 @@
+from entra_aws.cli import main
+
+raise SystemExit(main())
