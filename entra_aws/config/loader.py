@@ -1,0 +1,226 @@
+"""Load and check a config file. Every problem becomes one line: `FILE: field.path: what is wrong`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from entra_aws.config import models
+from entra_aws.config.models import Config
+
+PATTERN_HINTS = {
+    models.PERMISSION_SET_NAME: "1-32 characters of letters, digits and _+=,.@-",
+    models.ACCOUNT_ID: "a 12-digit AWS account id",
+    models.TENANT_ID: "a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47",
+    models.REGION: "an AWS region like eu-west-1",
+    models.INSTANCE_ARN: "an Identity Center instance ARN like arn:aws:sso:::instance/ssoins-0123456789abcdef",
+    models.IDENTITY_STORE_ID: "an identity store id like d-1234567890",
+    models.AWS_MANAGED_POLICY_ARN: "an AWS-managed policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess",
+    models.IAM_NAME: "an IAM name: 1-128 characters of letters, digits and _+=,.@-",
+    models.IAM_PATH: "an IAM path like / or /division/",
+}
+
+
+class ConfigError(Exception):
+    """One or more problems, each a complete one-line message."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        if key in seen:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
+            )
+        seen.add(key)
+    return dict(loader.construct_mapping(node))
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def field_path(loc: tuple[str | int, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _describe_input(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _pydantic_message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling and indentation)"
+    if kind == "missing":
+        return "is required"
+    if kind == "string_pattern_mismatch":
+        allowed = PATTERN_HINTS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
+        return f"must be {allowed}, got {_describe_input(error['input'])}"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected')}, got {_describe_input(error['input'])}"
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"{message[0].lower()}{message[1:]}, got {_describe_input(error['input'])}"
+    return message
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping, turning every way a file can be unreadable into a ConfigError."""
+    if not path.exists():
+        raise ConfigError([f"{path}: no such file"])
+    if not path.is_file():
+        raise ConfigError([f"{path}: is not a file"])
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise ConfigError([f"{path}: is a binary file, expected YAML text"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: is not UTF-8 text (byte {exc.start}), expected YAML"]) from None
+    if not text.strip():
+        raise ConfigError([f"{path}: is empty; expected a mapping with tenant_id, identity_center, permission_sets"])
+    try:
+        document = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
+        raise ConfigError([f"{path}: {where}YAML syntax error: {exc.problem or exc.context}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: YAML syntax error: {exc}"]) from None
+    if not isinstance(document, dict):
+        kind = type(document).__name__ if document is not None else "nothing"
+        raise ConfigError([f"{path}: the top level must be a mapping of settings, got a {kind}"])
+    return document
+
+
+def _inline_policy_files(path: Path, document: dict[str, Any]) -> list[str]:
+    """Replace each permission set's inline_policy_file with the parsed document; return problems."""
+    problems: list[str] = []
+    for index, spec in enumerate(document.get("permission_sets") or []):
+        if not isinstance(spec, dict) or not isinstance(spec.get("inline_policy_file"), str):
+            continue
+        where = f"{path}: permission_sets[{index}].inline_policy_file"
+        policy_path = path.parent / spec["inline_policy_file"]
+        try:
+            policy = json.loads(policy_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            problems.append(f"{where}: no such file {policy_path}")
+            continue
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(f"{where}: {policy_path} is not a JSON policy document ({exc})")
+            continue
+        if not isinstance(policy, dict):
+            problems.append(f"{where}: {policy_path} must hold a JSON object (an IAM policy document)")
+            continue
+        del spec["inline_policy_file"]
+        spec["inline_policy"] = policy
+    return problems
+
+
+def parse_config(document: dict[str, Any], source: str = "config") -> Config:
+    try:
+        config = Config.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigError(
+            [f"{source}: {field_path(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]
+        ) from None
+    problems = [f"{source}: {problem}" for problem in check_references(config)]
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    document = read_document(path)
+    problems = _inline_policy_files(path, document)
+    if problems:
+        raise ConfigError(problems)
+    config = parse_config(document, str(path))
+    if config.federation is not None:
+        from entra_aws.config.federation import check_federation
+
+        problems = [f"{path}: {p}" for p in check_federation(config.federation, path.parent)]
+        if problems:
+            raise ConfigError(problems)
+    config.attach_source(path)
+    return config
+
+
+def _duplicates(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name in names:
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    return repeated
+
+
+def check_references(config: Config) -> list[str]:
+    """Cross-field checks that a single field's validator cannot see."""
+    problems: list[str] = []
+    catalog = {ps.name: ps for ps in config.permission_sets}
+    for name in _duplicates([ps.name for ps in config.permission_sets]):
+        problems.append(f"permission_sets: the name {name!r} is used more than once")
+    for name in _duplicates([ps.name.lower() for ps in config.permission_sets]):
+        problems.append(f"permission_sets: names differing only in case are not allowed ({name!r})")
+    for name in _duplicates([rule.name for rule in config.assignments]):
+        problems.append(f"assignments: the rule name {name!r} is used more than once")
+    for name in _duplicates([convention.name for convention in config.conventions]):
+        problems.append(f"conventions: the name {name!r} is used more than once")
+    known = ", ".join(sorted(catalog)) or "none defined"
+    for i, rule in enumerate(config.assignments):
+        for j, ps_name in enumerate(rule.permission_sets):
+            if ps_name not in catalog:
+                problems.append(
+                    f"assignments[{i}].permission_sets[{j}]: unknown permission set {ps_name!r} "
+                    f"(defined: {known})"
+                )
+        mgmt = config.management_account_id
+        if mgmt and mgmt in rule.targets.accounts and not rule.allow_management_account:
+            problems.append(
+                f"assignments[{i}].targets.accounts: {mgmt} is the management account; set "
+                "allow_management_account: true on this rule to grant access there"
+            )
+    for i, convention in enumerate(config.conventions):
+        for j, ps_name in enumerate(convention.allowed_permission_sets):
+            where = f"conventions[{i}].allowed_permission_sets[{j}]"
+            spec = catalog.get(ps_name)
+            if spec is None:
+                problems.append(f"{where}: unknown permission set {ps_name!r} (defined: {known})")
+            elif spec.privileged:
+                problems.append(
+                    f"{where}: {ps_name!r} is privileged; privileged permission sets are granted only "
+                    "by explicit assignment rules, never by a naming convention"
+                )
+    for j, ps_name in enumerate(config.apply.adopt_permission_sets):
+        if ps_name not in catalog:
+            problems.append(f"apply.adopt_permission_sets[{j}]: unknown permission set {ps_name!r}")
+    for i, spec in enumerate(config.permission_sets):
+        if spec.inline_policy is not None and "Statement" not in spec.inline_policy:
+            problems.append(f"permission_sets[{i}].inline_policy: an IAM policy document needs a Statement")
+    return problems

@@ -1,0 +1,275 @@
+"""The config file: desired state. Pydantic models; unknown keys are errors everywhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from entra_aws.config.federation import FederationConfig
+
+PERMISSION_SET_NAME = r"^[\w+=,.@-]{1,32}$"
+ACCOUNT_ID = r"^\d{12}$"
+OU_ID = r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$"
+ROOT_ID = r"^r-[0-9a-z]{4,32}$"
+TENANT_ID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
+INSTANCE_ARN = r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"
+IDENTITY_STORE_ID = r"^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+AWS_MANAGED_POLICY_ARN = r"^arn:aws[a-z-]*:iam::aws:policy/([\w+=,.@-]+/)*[\w+=,.@-]+$"
+IAM_NAME = r"^[\w+=,.@-]{1,128}$"
+IAM_PATH = r"^/([\x21-\x7e]{0,510}/)?$"
+ISO_DURATION = re.compile(r"^PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?$")
+
+MANAGED_TAG_KEY = "entra-aws:managed"
+CONVENTION_TARGET_GROUPS = ("account", "account_name", "ou")
+
+PermissionSetName = Annotated[str, StringConstraints(pattern=PERMISSION_SET_NAME)]
+AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID)]
+NonEmptyStr = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+def parse_session_duration(value: str) -> timedelta:
+    match = ISO_DURATION.match(value)
+    if not match or not (match["h"] or match["m"]):
+        raise ValueError(f"must be an ISO-8601 duration like PT1H or PT8H30M, got {value!r}")
+    duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
+    if not timedelta(hours=1) <= duration <= timedelta(hours=12):
+        raise ValueError(f"must be between PT1H and PT12H (Identity Center's range), got {value!r}")
+    return duration
+
+
+def _check_session_duration(value: str) -> str:
+    parse_session_duration(value)
+    return value
+
+
+def _check_ou_reference(value: str) -> str:
+    if re.match(OU_ID, value) or re.match(ROOT_ID, value) or value.startswith("/"):
+        return value
+    raise ValueError(
+        f"must be an OU id (ou-xxxx-xxxxxxxx), a root id (r-xxxx) or an OU path from the root "
+        f"like /Workloads/Prod, got {value!r}"
+    )
+
+
+def _check_tag_selector(value: str) -> str:
+    key, sep, _ = value.partition("=")
+    if not sep or not key:
+        raise ValueError(f"must be key=value, got {value!r}")
+    return value
+
+
+OuReference = Annotated[str, AfterValidator(_check_ou_reference)]
+TagSelector = Annotated[str, AfterValidator(_check_tag_selector)]
+
+
+class IdentityCenter(Strict):
+    region: Annotated[str, StringConstraints(pattern=REGION)] = Field(
+        description="Identity Center home region, e.g. eu-west-1."
+    )
+    instance_arn: Annotated[str, StringConstraints(pattern=INSTANCE_ARN)] | None = Field(
+        default=None, description="Omit to discover with sso-admin ListInstances at run time."
+    )
+    identity_store_id: Annotated[str, StringConstraints(pattern=IDENTITY_STORE_ID)] | None = Field(
+        default=None, description="Omit to discover with sso-admin ListInstances at run time."
+    )
+
+
+class CustomerManagedPolicyReference(Strict):
+    name: Annotated[str, StringConstraints(pattern=IAM_NAME)]
+    path: Annotated[str, StringConstraints(pattern=IAM_PATH)] = "/"
+
+
+class PermissionsBoundary(Strict):
+    """Exactly one of an AWS-managed policy ARN or a customer-managed policy reference."""
+
+    managed_policy_arn: Annotated[str, StringConstraints(pattern=AWS_MANAGED_POLICY_ARN)] | None = None
+    customer_managed_policy: CustomerManagedPolicyReference | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PermissionsBoundary:
+        if (self.managed_policy_arn is None) == (self.customer_managed_policy is None):
+            raise ValueError("give exactly one of managed_policy_arn or customer_managed_policy")
+        return self
+
+
+class PermissionSetSpec(Strict):
+    name: PermissionSetName = Field(description="At most 32 characters of [A-Za-z0-9_+=,.@-].")
+    description: Annotated[str, StringConstraints(min_length=1, max_length=700)] | None = None
+    session_duration: Annotated[str, AfterValidator(_check_session_duration)] = "PT1H"
+    managed_policies: list[Annotated[str, StringConstraints(pattern=AWS_MANAGED_POLICY_ARN)]] = Field(
+        default_factory=list
+    )
+    customer_managed_policies: list[CustomerManagedPolicyReference] = Field(default_factory=list)
+    inline_policy: dict[str, Any] | None = Field(default=None, description="An IAM policy document.")
+    inline_policy_file: str | None = Field(
+        default=None, description="A JSON policy file, relative to the config file."
+    )
+    permissions_boundary: PermissionsBoundary | None = None
+    relay_state: Annotated[str, StringConstraints(min_length=1, max_length=240)] | None = None
+    tags: dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], str] = Field(
+        default_factory=dict
+    )
+    privileged: bool = Field(
+        default=False, description="Granted only by explicit rules, never by a naming convention."
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _reserved_tag(cls, tags: dict[str, str]) -> dict[str, str]:
+        if MANAGED_TAG_KEY in tags:
+            raise ValueError(f"the tag key {MANAGED_TAG_KEY!r} is reserved for entra-aws")
+        return tags
+
+    @model_validator(mode="after")
+    def _policies(self) -> PermissionSetSpec:
+        if self.inline_policy is not None and self.inline_policy_file is not None:
+            raise ValueError("give inline_policy or inline_policy_file, not both")
+        if len(self.managed_policies) + len(self.customer_managed_policies) > 20:
+            raise ValueError("at most 20 managed and customer-managed policies per permission set")
+        return self
+
+
+class Targets(Strict):
+    """Accounts selected by any of these (a union)."""
+
+    accounts: list[AccountId] = Field(default_factory=list)
+    account_names: list[NonEmptyStr] = Field(default_factory=list)
+    ous: list[OuReference] = Field(
+        default_factory=list, description="OU ids or paths like /Workloads/Prod; nested OUs included."
+    )
+    tags: list[TagSelector] = Field(default_factory=list, description="key=value account tags.")
+    organization: bool = Field(default=False, description="Every account in the organization.")
+
+    def is_empty(self) -> bool:
+        return not (self.accounts or self.account_names or self.ous or self.tags or self.organization)
+
+
+class AssignmentRule(Strict):
+    """Explicit: these groups/users get these permission sets on these accounts."""
+
+    name: NonEmptyStr
+    groups: list[NonEmptyStr] = Field(default_factory=list, description="Group display names.")
+    users: list[NonEmptyStr] = Field(default_factory=list, description="User names.")
+    permission_sets: list[PermissionSetName] = Field(min_length=1)
+    targets: Targets
+    exclude: Targets = Field(default_factory=Targets)
+    allow_management_account: bool = Field(
+        default=False, description="Let this rule reach the management account (off by default)."
+    )
+
+    @model_validator(mode="after")
+    def _principals_and_targets(self) -> AssignmentRule:
+        if not self.groups and not self.users:
+            raise ValueError("name at least one group or user")
+        if self.targets.is_empty():
+            raise ValueError("targets selects no account: give accounts, account_names, ous, tags or organization")
+        return self
+
+
+class NamingConvention(Strict):
+    """Groups whose display name matches the pattern get the named permission set on the named target."""
+
+    name: NonEmptyStr
+    pattern: str = Field(
+        description="A regex with named groups: permission_set, and exactly one of account (12-digit id), "
+        "account_name or ou (OU id or name)."
+    )
+    allowed_permission_sets: list[PermissionSetName] = Field(min_length=1)
+    exclude: Targets = Field(default_factory=Targets)
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_groups(cls, pattern: str) -> str:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"is not a valid regex: {exc}") from None
+        groups = set(compiled.groupindex)
+        targets = [g for g in CONVENTION_TARGET_GROUPS if g in groups]
+        if "permission_set" not in groups or len(targets) != 1:
+            raise ValueError(
+                "must have the named group (?P<permission_set>...) and exactly one of "
+                "(?P<account>...), (?P<account_name>...), (?P<ou>...)"
+            )
+        return pattern
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    @property
+    def target_kind(self) -> str:
+        return next(g for g in CONVENTION_TARGET_GROUPS if g in self.compiled.groupindex)
+
+
+class ApplySettings(Strict):
+    max_tps: float = Field(default=20.0, gt=0, le=100, description="Identity Center admin API calls/s.")
+    max_outstanding_operations: int = Field(
+        default=10, ge=1, le=50, description="Asynchronous assignment operations in flight at once."
+    )
+    prune: bool = Field(default=True, description="Delete managed assignments no rule asks for.")
+    adopt_permission_sets: list[PermissionSetName] = Field(
+        default_factory=list,
+        description="Unmanaged permission sets whose names collide with the catalog and may be taken over.",
+    )
+    sweep_users: bool = Field(
+        default=False,
+        description="Full reconciles also list every user's assignments (finds manual direct-user grants "
+        "of managed permission sets; costs one call per user).",
+    )
+
+
+class AutomationSettings(Strict):
+    reconcile_schedule: Annotated[
+        str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
+    ] = "rate(6 hours)"
+    notification_emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = Field(
+        default_factory=list
+    )
+    reconcile_on_deploy: bool = True
+
+
+class Config(Strict):
+    version: Literal[1] = 1
+    tenant_id: Annotated[str, StringConstraints(pattern=TENANT_ID)] = Field(description="Entra tenant id (GUID).")
+    identity_center: IdentityCenter
+    management_account_id: AccountId | None = Field(
+        default=None, description="Omit to discover with organizations DescribeOrganization."
+    )
+    permission_sets: list[PermissionSetSpec] = Field(default_factory=list)
+    assignments: list[AssignmentRule] = Field(default_factory=list)
+    conventions: list[NamingConvention] = Field(default_factory=list)
+    apply: ApplySettings = Field(default_factory=ApplySettings)
+    automation: AutomationSettings = Field(default_factory=AutomationSettings)
+    federation: FederationConfig | None = None
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    def attach_source(self, path: Path) -> None:
+        self._source = path
+
+    @property
+    def source_dir(self) -> Path:
+        """Folder that relative file names in the config (policies, SAML metadata) are read from."""
+        return self._source.parent if self._source else Path.cwd()
+
+    def permission_set(self, name: str) -> PermissionSetSpec | None:
+        return next((ps for ps in self.permission_sets if ps.name == name), None)

@@ -1,0 +1,1 @@
+"""CDK stacks and constructs, one concern per module."""
