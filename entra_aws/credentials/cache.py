@@ -1,0 +1,174 @@
+"""On-disk cache of AWS credentials, one 0600 file per (tenant, client, credential, role, audience...).
+
+This module is on the cache-hit path, run before every AWS CLI command: it imports only `os`, `json`, `time`
+and `hashlib` (no pathlib, no datetime, no typing). Writes are atomic (temporary file + rename), so a reader never
+needs the lock; the lock (`CacheLock`) serialises the slow path so that concurrent processes make one fetch.
+"""
+
+# ruff: noqa: PTH  (os.path on purpose: pathlib costs milliseconds on a path run before every AWS CLI command)
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from entra_aws.credentials.errors import HelperError
+
+ENTRY_VERSION = 1
+CACHE_DIR_ENV = "ENTRA_AWS_CACHE_DIR"
+# botocore refreshes credential_process credentials when 15 minutes remain (advisory), 10 minutes (mandatory).
+REFRESH_WINDOW_SECONDS = 900
+CREDENTIAL_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+FRESH, STALE, MISSING, CORRUPT = "fresh", "stale", "missing", "corrupt"
+
+
+def cache_dir(override: str | None = None) -> str:
+    """The directory of credential files: option, $ENTRA_AWS_CACHE_DIR, else the user's cache directory."""
+    chosen = override or os.environ.get(CACHE_DIR_ENV)
+    if chosen:
+        return os.path.abspath(os.path.expanduser(chosen))
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "entra-aws", "credentials")
+
+
+def cache_path(directory: str, key: dict[str, str]) -> str:
+    """The file for one key: a hash of the key fields (the fields themselves are stored and checked on read)."""
+    from hashlib import sha256
+
+    canonical = json.dumps(key, sort_keys=True, separators=(",", ":"))
+    return os.path.join(directory, sha256(canonical.encode()).hexdigest()[:40] + ".json")
+
+
+def refresh_window(duration_seconds: int) -> int:
+    """15 minutes, or half the session for sessions shorter than 30 minutes (else they would never be reused)."""
+    return min(REFRESH_WINDOW_SECONDS, duration_seconds // 2)
+
+
+def read_entry(path: str, key: dict[str, str], now: float | None = None) -> tuple[str, dict[str, object], str]:
+    """(state, credential_process document, reason): state is fresh, stale, missing or corrupt."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return MISSING, {}, "no cache file"
+    except OSError as exc:
+        return CORRUPT, {}, f"cannot read the cache file ({exc.strerror})"
+    return _parse_entry(raw, key, time.time() if now is None else now)
+
+
+def _parse_entry(raw: str, key: dict[str, str], now: float) -> tuple[str, dict[str, object], str]:
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        return CORRUPT, {}, "the cache file is not JSON"
+    if not isinstance(entry, dict) or entry.get("version") != ENTRY_VERSION:
+        return CORRUPT, {}, f"the cache file is not a version {ENTRY_VERSION} entry"
+    document = entry.get("credentials")
+    refresh_at = entry.get("refresh_at")
+    if not isinstance(document, dict) or not isinstance(refresh_at, int | float):
+        return CORRUPT, {}, "the cache entry lacks credentials or refresh_at"
+    if any(not isinstance(document.get(name), str) or not document.get(name) for name in CREDENTIAL_FIELDS):
+        return CORRUPT, {}, f"the cached credentials lack one of {', '.join(CREDENTIAL_FIELDS)}"
+    if entry.get("key") != key:
+        return STALE, {}, "the cache file belongs to another role, audience or identity"
+    if now >= refresh_at:
+        return STALE, {}, "the cached credentials are within their refresh window"
+    return FRESH, document, "cache hit"
+
+
+def write_entry(path: str, key: dict[str, str], document: dict[str, object], refresh_at: float) -> None:
+    """Atomically replace the cache file with a 0600 file (directory 0700)."""
+    entry = {"version": ENTRY_VERSION, "key": key, "refresh_at": refresh_at, "credentials": document}
+    directory = os.path.dirname(path)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(entry, handle)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except OSError as exc:
+        _remove_quietly(temporary)
+        raise HelperError(
+            f"cannot write the credential cache {path} ({exc.strerror}); "
+            f"set --cache-dir or ${CACHE_DIR_ENV} to a writable directory"
+        ) from None
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+class CacheLock:
+    """An exclusive advisory lock on `<cache file>.lock` (flock on POSIX, msvcrt on Windows), with a timeout."""
+
+    def __init__(self, path: str, timeout_seconds: float = 120.0) -> None:
+        self.path = path + ".lock"
+        self.timeout_seconds = timeout_seconds
+        self._descriptor = -1
+
+    def __enter__(self) -> CacheLock:
+        directory = os.path.dirname(self.path)
+        try:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise HelperError(
+                f"cannot create the cache lock {self.path} ({exc.strerror}); "
+                f"set --cache-dir or ${CACHE_DIR_ENV} to a writable directory"
+            ) from None
+        self._acquire()
+        return self
+
+    def _acquire(self) -> None:
+        deadline = time.monotonic() + self.timeout_seconds
+        while not _try_lock(self._descriptor):
+            if time.monotonic() >= deadline:
+                os.close(self._descriptor)
+                raise HelperError(
+                    f"another entra-aws process has held {self.path} for {self.timeout_seconds:.0f}s; "
+                    "remove the lock file if no such process is running"
+                )
+            time.sleep(0.02)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _unlock(self._descriptor)
+        os.close(self._descriptor)
+
+
+def _try_lock(descriptor: int) -> bool:
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(descriptor: int) -> None:
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(descriptor, fcntl.LOCK_UN)

@@ -1,0 +1,86 @@
+"""Reading an Entra access token's claims (no signature check: AWS does that) and naming the STS session.
+
+Entra v1 tokens carry `iss` https://sts.windows.net/{tid}/ (trailing slash) and `appid`; v2 tokens carry
+https://login.microsoftonline.com/{tid}/v2.0 and `azp`. For app-only tokens `sub` is the service principal's
+object id (`oid`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+
+from entra_aws.credentials.errors import MalformedTokenError
+
+# The claims `doctor` shows; everything else (names, e-mail, ip address, signature) is left out.
+SHOWN_CLAIMS = ("iss", "ver", "aud", "azp", "appid", "sub", "oid", "tid", "exp")
+V1_ISSUER = re.compile(r"^https://sts\.windows\.net/(?P<tid>[^/]+)/$")
+V2_ISSUER = re.compile(r"^https://login\.microsoftonline\.com/(?P<tid>[^/]+)/v2\.0$")
+SESSION_NAME_ALLOWED = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
+_SESSION_NAME_DISALLOWED = re.compile(r"[^\w+=,.@-]", re.ASCII)
+
+
+def decode(token: str) -> dict[str, Any]:
+    """The payload of a compact JWT, or MalformedTokenError naming what is wrong (never echoing the token)."""
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise MalformedTokenError(
+            f"the access token is not a JWT: expected 3 dot-separated segments, got {len(parts)}"
+        )
+    try:
+        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+        payload = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise MalformedTokenError(
+            "the access token's payload is not base64url-encoded JSON (segment 2 of the JWT)"
+        ) from None
+    if not isinstance(payload, dict):
+        raise MalformedTokenError("the access token's payload is not a JSON object")
+    return payload
+
+
+def summary(claims: dict[str, Any]) -> dict[str, Any]:
+    """Only the identifying claims (iss, ver, aud, azp/appid, sub, oid, tid, exp) that are present."""
+    return {name: claims[name] for name in SHOWN_CLAIMS if name in claims}
+
+
+def client_id(claims: dict[str, Any]) -> str:
+    """The application (client) id of the caller: `azp` in v2 tokens, `appid` in v1 tokens."""
+    return str(claims.get("azp") or claims.get("appid") or "")
+
+
+def issuer_version(issuer: str) -> str:
+    """'1.0', '2.0' or '' for an issuer that is neither Entra form."""
+    if V1_ISSUER.match(issuer):
+        return "1.0"
+    if V2_ISSUER.match(issuer):
+        return "2.0"
+    return ""
+
+
+def provider_path(issuer: str) -> str:
+    """The IAM OIDC provider name / condition-key prefix for an issuer: host and path, without the scheme."""
+    return issuer.removeprefix("https://")
+
+
+def expected_issuer(tenant_id: str, version: str) -> str:
+    if version == "2.0":
+        return f"https://login.microsoftonline.com/{tenant_id}/v2.0"
+    return f"https://sts.windows.net/{tenant_id}/"
+
+
+def session_name(claims: dict[str, Any], override: str | None = None) -> str:
+    """The RoleSessionName: the override if given, else derived from the workload's oid (or client id)."""
+    if override is not None:
+        return override
+    identity = str(claims.get("oid") or client_id(claims) or claims.get("sub") or "workload")
+    return sanitize_session_name(f"entra-{identity}")
+
+
+def sanitize_session_name(name: str) -> str:
+    """Map any string onto STS's RoleSessionName alphabet `[\\w+=,.@-]{2,64}`."""
+    cleaned = _SESSION_NAME_DISALLOWED.sub("-", name)[:64]
+    return cleaned if len(cleaned) >= 2 else (cleaned + "--")[:2]
