@@ -1,16 +1,19 @@
 """On-disk cache of AWS credentials, one 0600 file per (tenant, client, credential, role, audience...).
 
 This module is on the cache-hit path, run before every AWS CLI command: it imports only `os`, `json`, `time`
-and `hashlib` (no pathlib, no datetime, no typing). Writes are atomic (temporary file + rename), so a reader never
-needs the lock; the lock (`CacheLock`) serialises the slow path so that concurrent processes make one fetch.
+and `hashlib` (no pathlib, no datetime, no typing). Writes are atomic (temporary file + rename), so a
+reader never needs the lock; the lock (`CacheLock`) serialises the slow path so that concurrent processes
+make one fetch.
 """
 
-# ruff: noqa: PTH  (os.path on purpose: pathlib costs milliseconds on a path run before every AWS CLI command)
+# os.path on purpose: pathlib costs milliseconds on a path run before every AWS CLI command.
+# ruff: noqa: PTH100, PTH101, PTH103, PTH105, PTH107, PTH110, PTH111, PTH118, PTH120, PTH123
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 
 from entra_aws.credentials.errors import HelperError
@@ -28,7 +31,7 @@ def cache_dir(override: str | None = None) -> str:
     chosen = override or os.environ.get(CACHE_DIR_ENV)
     if chosen:
         return os.path.abspath(os.path.expanduser(chosen))
-    if os.name == "nt":
+    if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
     else:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
@@ -36,7 +39,7 @@ def cache_dir(override: str | None = None) -> str:
 
 
 def cache_path(directory: str, key: dict[str, str]) -> str:
-    """The file for one key: a hash of the key fields (the fields themselves are stored and checked on read)."""
+    """The file for one key: a hash of its fields (the fields themselves are stored and checked on read)."""
     from hashlib import sha256
 
     canonical = json.dumps(key, sort_keys=True, separators=(",", ":"))
@@ -44,11 +47,13 @@ def cache_path(directory: str, key: dict[str, str]) -> str:
 
 
 def refresh_window(duration_seconds: int) -> int:
-    """15 minutes, or half the session for sessions shorter than 30 minutes (else they would never be reused)."""
+    """15 minutes, or half the session for sessions under 30 minutes (else they would never be reused)."""
     return min(REFRESH_WINDOW_SECONDS, duration_seconds // 2)
 
 
-def read_entry(path: str, key: dict[str, str], now: float | None = None) -> tuple[str, dict[str, object], str]:
+def read_entry(
+    path: str, key: dict[str, str], now: float | None = None
+) -> tuple[str, dict[str, object], str]:
     """(state, credential_process document, reason): state is fresh, stale, missing or corrupt."""
     try:
         with open(path, encoding="utf-8") as handle:
@@ -101,14 +106,15 @@ def write_entry(path: str, key: dict[str, str], document: dict[str, object], ref
 
 
 def _remove_quietly(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
+    if os.path.exists(path):
+        try:
+            os.remove(path)
+        except OSError:
+            return
 
 
 class CacheLock:
-    """An exclusive advisory lock on `<cache file>.lock` (flock on POSIX, msvcrt on Windows), with a timeout."""
+    """An exclusive lock on `<cache file>.lock` (flock on POSIX, msvcrt on Windows), with a timeout."""
 
     def __init__(self, path: str, timeout_seconds: float = 120.0) -> None:
         self.path = path + ".lock"
@@ -145,7 +151,7 @@ class CacheLock:
 
 
 def _try_lock(descriptor: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
         try:
@@ -163,7 +169,7 @@ def _try_lock(descriptor: int) -> bool:
 
 
 def _unlock(descriptor: int) -> None:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
         os.lseek(descriptor, 0, os.SEEK_SET)

@@ -1,7 +1,7 @@
 """Command-line options of `entra-aws credentials` and `entra-aws doctor`.
 
-A tiny parser instead of argparse: it is on the cache-hit path. Every bad value raises UsageError with one line
-naming the option, what was wrong and what is allowed.
+A tiny parser instead of argparse: it is on the cache-hit path. Every bad value raises UsageError with one
+line naming the option, what was wrong and what is allowed.
 """
 
 from __future__ import annotations
@@ -86,16 +86,16 @@ class Options:
 
 def parse(argv: list[str], command: str) -> Options:
     spec = dict(COMMON, **(CREDENTIALS_ONLY if command == "credentials" else DOCTOR_ONLY))
-    values = _split(argv, spec, command)
+    values = _split(argv, spec)
     if "-h" in argv:
         values["--help"] = True
     options = Options(values)
     if not options.help:
-        validate(options, command)
+        validate(options)
     return options
 
 
-def _split(argv: list[str], spec: dict[str, bool], command: str) -> dict[str, str | bool]:
+def _split(argv: list[str], spec: dict[str, bool]) -> dict[str, str | bool]:
     values: dict[str, str | bool] = {}
     index = 0
     while index < len(argv):
@@ -107,10 +107,10 @@ def _split(argv: list[str], spec: dict[str, bool], command: str) -> dict[str, st
         name, has_inline, inline = word.partition("=")
         if name not in spec:
             allowed = ", ".join(sorted(spec))
-            raise UsageError(f"entra-aws {command}: unknown argument {word!r}; allowed: {allowed}")
+            raise UsageError(f"unknown argument {word!r}; allowed: {allowed}")
         if not spec[name]:
             if has_inline:
-                raise UsageError(f"entra-aws {command}: {name} takes no value")
+                raise UsageError(f"{name} takes no value")
             values[name] = True
             continue
         if has_inline:
@@ -119,7 +119,7 @@ def _split(argv: list[str], spec: dict[str, bool], command: str) -> dict[str, st
             values[name] = argv[index]
             index += 1
         else:
-            raise UsageError(f"entra-aws {command}: {name} needs a value")
+            raise UsageError(f"{name} needs a value")
     return values
 
 
@@ -140,27 +140,38 @@ def _duration(values: dict[str, str | bool]) -> int:
     return int(raw)
 
 
-def validate(options: Options, command: str) -> None:
-    prefix = f"entra-aws {command}:"
+def validate(options: Options) -> None:
     if not options.role_arn:
-        raise UsageError(f"{prefix} --role-arn is required (arn:aws:iam::ACCOUNT:role/NAME)")
+        raise UsageError("--role-arn is required (arn:aws:iam::ACCOUNT:role/NAME)")
     if not ROLE_ARN.match(options.role_arn):
-        raise UsageError(f"{prefix} --role-arn {options.role_arn!r} is not an IAM role ARN "
-                         "(expected arn:aws:iam::<12-digit account>:role/<path/name>)")
+        raise UsageError(
+            f"--role-arn {options.role_arn!r} is not an IAM role ARN "
+            "(expected arn:aws:iam::<12-digit account>:role/<path/name>)"
+        )
     if not options.audience:
-        raise UsageError(f"{prefix} --audience is required (the Entra app's Application ID URI or client id)")
+        raise UsageError("--audience is required (the Entra app's Application ID URI or client id)")
     if any(character.isspace() for character in options.audience):
-        raise UsageError(f"{prefix} --audience must not contain whitespace")
-    _check(options.client_id, GUID, f"{prefix} client id {options.client_id!r} (--client-id or $AZURE_CLIENT_ID) "
-           "is not a GUID")
-    _check(options.tenant_id, TENANT, f"{prefix} tenant id {options.tenant_id!r} (--tenant-id or "
-           "$AZURE_TENANT_ID) is neither a GUID nor a domain name")
+        raise UsageError("--audience must not contain whitespace")
+    _check(
+        options.client_id,
+        GUID,
+        f"client id {options.client_id!r} (--client-id or $AZURE_CLIENT_ID) is not a GUID",
+    )
+    _check(
+        options.tenant_id,
+        TENANT,
+        f"tenant id {options.tenant_id!r} (--tenant-id or "
+        "$AZURE_TENANT_ID) is neither a GUID nor a domain name",
+    )
     if options.credential not in CREDENTIAL_KINDS:
-        raise UsageError(f"{prefix} --credential {options.credential!r} is not one of {', '.join(CREDENTIAL_KINDS)}")
-    _check(options.session_name or "", SESSION_NAME,
-           f"{prefix} --session-name {options.session_name!r} must match [\\w+=,.@-]{{2,64}}")
-    _check(options.region, REGION, f"{prefix} --region {options.region!r} is not an AWS region name (e.g. eu-west-1)")
-    _check(options.profile, PROFILE, f"{prefix} --profile {options.profile!r} must match [\\w+=,.@-]{{1,64}}")
+        raise UsageError(f"--credential {options.credential!r} is not one of {', '.join(CREDENTIAL_KINDS)}")
+    _check(
+        options.session_name or "",
+        SESSION_NAME,
+        f"--session-name {options.session_name!r} must match [\\w+=,.@-]{{2,64}}",
+    )
+    _check(options.region, REGION, f"--region {options.region!r} is not an AWS region name (e.g. eu-west-1)")
+    _check(options.profile, PROFILE, f"--profile {options.profile!r} must match [\\w+=,.@-]{{1,64}}")
 
 
 def _check(value: str, pattern: re.Pattern[str], message: str) -> None:
