@@ -1,7 +1,7 @@
 """On-disk cache of AWS credentials, one 0600 file per (tenant, client, credential, role, audience...).
 
-This module is on the cache-hit path, run before every AWS CLI command: it imports only `os`, `json`, `time`
-and `hashlib` (no pathlib, no datetime, no typing). Writes are atomic (temporary file + rename), so a
+This module is on the cache-hit path, run before every AWS CLI command: it imports only `os`, `sys`, `json`
+and `time` (no pathlib, hashlib, datetime or typing). Writes are atomic (temporary file + rename), so a
 reader never needs the lock; the lock (`CacheLock`) serialises the slow path so that concurrent processes
 make one fetch.
 """
@@ -39,11 +39,21 @@ def cache_dir(override: str | None = None) -> str:
 
 
 def cache_path(directory: str, key: dict[str, str]) -> str:
-    """The file for one key: a hash of its fields (the fields themselves are stored and checked on read)."""
-    from hashlib import sha256
+    """The file for one key, named by a 64-bit FNV-1a hash of its fields.
 
+    The fields themselves are stored in the entry and compared on read, so a hash collision can only cost a
+    refetch, never hand out another role's credentials. (FNV instead of hashlib: importing hashlib loads
+    OpenSSL, a few milliseconds on a path run before every AWS CLI command.)
+    """
     canonical = json.dumps(key, sort_keys=True, separators=(",", ":"))
-    return os.path.join(directory, sha256(canonical.encode()).hexdigest()[:40] + ".json")
+    return os.path.join(directory, f"{fnv1a64(canonical.encode()):016x}.json")
+
+
+def fnv1a64(data: bytes) -> int:
+    value = 0xCBF29CE484222325
+    for byte in data:
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return value
 
 
 def refresh_window(duration_seconds: int) -> int:

@@ -11,12 +11,14 @@ import re
 
 from entra_aws.credentials.errors import UsageError
 
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,576}$", re.ASCII)
-GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-TENANT = re.compile(r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9.-]{3,253})$")
-SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
-REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
-PROFILE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
+# Patterns as strings, compiled (by `re`'s own cache) only when the option is given: compiling all of them at
+# import costs more than a millisecond on every AWS CLI command. Role ARN and GUID checks use str methods.
+TENANT = r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9.-]{3,253})$"
+SESSION_NAME = r"^[\w+=,.@-]{2,64}$"
+REGION = r"^[a-z]{2}(?:-[a-z]+)+-\d$"
+PROFILE = r"^[\w+=,.@-]{1,64}$"
+HEX = frozenset("0123456789abcdefABCDEF")
+ROLE_PATH_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@/-")
 CREDENTIAL_KINDS = ("auto", "managed-identity", "workload-identity", "client-secret", "client-certificate")
 MIN_DURATION, DEFAULT_DURATION, MAX_DURATION = 900, 3600, 43200
 
@@ -143,7 +145,7 @@ def _duration(values: dict[str, str | bool]) -> int:
 def validate(options: Options) -> None:
     if not options.role_arn:
         raise UsageError("--role-arn is required (arn:aws:iam::ACCOUNT:role/NAME)")
-    if not ROLE_ARN.match(options.role_arn):
+    if not is_role_arn(options.role_arn):
         raise UsageError(
             f"--role-arn {options.role_arn!r} is not an IAM role ARN "
             "(expected arn:aws:iam::<12-digit account>:role/<path/name>)"
@@ -152,11 +154,8 @@ def validate(options: Options) -> None:
         raise UsageError("--audience is required (the Entra app's Application ID URI or client id)")
     if any(character.isspace() for character in options.audience):
         raise UsageError("--audience must not contain whitespace")
-    _check(
-        options.client_id,
-        GUID,
-        f"client id {options.client_id!r} (--client-id or $AZURE_CLIENT_ID) is not a GUID",
-    )
+    if options.client_id and not is_guid(options.client_id):
+        raise UsageError(f"client id {options.client_id!r} (--client-id or $AZURE_CLIENT_ID) is not a GUID")
     _check(
         options.tenant_id,
         TENANT,
@@ -174,6 +173,28 @@ def validate(options: Options) -> None:
     _check(options.profile, PROFILE, f"--profile {options.profile!r} must match [\\w+=,.@-]{{1,64}}")
 
 
-def _check(value: str, pattern: re.Pattern[str], message: str) -> None:
-    if value and not pattern.match(value):
+def _check(value: str, pattern: str, message: str) -> None:
+    if value and not re.match(pattern, value, re.ASCII):
         raise UsageError(message)
+
+
+def is_guid(value: str) -> bool:
+    groups = value.split("-")
+    return [len(group) for group in groups] == [8, 4, 4, 4, 12] and all(c in HEX for c in "".join(groups))
+
+
+def is_role_arn(value: str) -> bool:
+    """arn:<aws partition>:iam::<12 digits>:role/<path and name from [\\w+=,.@/-]>."""
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1].startswith("aws") or parts[2:4] != ["iam", ""]:
+        return False
+    account, resource = parts[4], parts[5]
+    name = resource.removeprefix("role/")
+    return (
+        len(account) == 12
+        and account.isdigit()
+        and resource.startswith("role/")
+        and 0 < len(name) <= 576
+        and not name.endswith("/")
+        and all(c in ROLE_PATH_CHARACTERS for c in name)
+    )
