@@ -1,0 +1,161 @@
+"""The EventBridge rules: which CloudTrail records start a reconcile, as event patterns (plain dicts).
+
+Patterns match on `detail.eventSource` + `detail.eventName` and an absent `detail.errorCode`; never on
+`source` alone (the EventBridge `source` of SCIM records is undocumented). The stacks synthesize exactly these
+dicts, and the tests evaluate the synthesized template against real published records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Category = Literal["identity", "organization", "drift"]
+
+SCIM = "identitystore-scim.amazonaws.com"
+CONSOLE_DIRECTORY = "sso-directory.amazonaws.com"
+IDENTITY_STORE_API = "identitystore.amazonaws.com"
+IDENTITY_SOURCES = (SCIM, CONSOLE_DIRECTORY, IDENTITY_STORE_API)
+ORGANIZATIONS = "organizations.amazonaws.com"
+CONTROL_TOWER = "controltower.amazonaws.com"
+IDENTITY_CENTER = "sso.amazonaws.com"
+
+# SCIM: Create/Patch/Put/Delete; console (sso-directory) and API (identitystore): Create/Update/Delete.
+GROUP_EVENTS = ("CreateGroup", "UpdateGroup", "PatchGroup", "PutGroup", "DeleteGroup")
+USER_EVENTS = ("CreateUser", "UpdateUser", "PatchUser", "PutUser", "DeleteUser")
+
+ACCOUNT_API_EVENTS = ("MoveAccount", "RemoveAccountFromOrganization", "TagResource", "UntagResource")
+ACCOUNT_SERVICE_EVENTS = ("CreateAccountResult", "CloseAccountResult")
+CONTROL_TOWER_EVENTS = ("CreateManagedAccount", "UpdateManagedAccount")
+
+ASSIGNMENT_EVENTS = ("CreateAccountAssignment", "DeleteAccountAssignment")
+PERMISSION_SET_EVENTS = (
+    "CreatePermissionSet",
+    "UpdatePermissionSet",
+    "DeletePermissionSet",
+    "AttachManagedPolicyToPermissionSet",
+    "DetachManagedPolicyFromPermissionSet",
+    "AttachCustomerManagedPolicyReferenceToPermissionSet",
+    "DetachCustomerManagedPolicyReferenceFromPermissionSet",
+    "PutInlinePolicyToPermissionSet",
+    "DeleteInlinePolicyFromPermissionSet",
+    "PutPermissionsBoundaryToPermissionSet",
+    "DeletePermissionsBoundaryFromPermissionSet",
+    "TagResource",
+    "UntagResource",
+)
+NO_ERROR = [{"exists": False}]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    name: str
+    """Construct id and suffix of the rule name."""
+    category: Category
+    description: str
+    pattern: dict[str, Any]
+
+
+def identity_pattern(include_users: bool) -> dict[str, Any]:
+    names = list(GROUP_EVENTS) + (list(USER_EVENTS) if include_users else [])
+    return {
+        "detail": {
+            "eventSource": list(IDENTITY_SOURCES),
+            "eventName": names,
+            "errorCode": NO_ERROR,
+        }
+    }
+
+
+def organization_patterns() -> dict[str, dict[str, Any]]:
+    return {
+        "AccountCreated": {
+            "detail-type": ["AWS Service Event via CloudTrail"],
+            "detail": {
+                "eventSource": [ORGANIZATIONS],
+                "eventName": ["CreateAccountResult"],
+                "serviceEventDetails": {"createAccountStatus": {"state": ["SUCCEEDED"]}},
+            },
+        },
+        "AccountChanged": {
+            "detail": {
+                "eventSource": [ORGANIZATIONS],
+                "eventName": [*ACCOUNT_API_EVENTS, "CloseAccountResult"],
+                "errorCode": NO_ERROR,
+            },
+        },
+        "ControlTowerAccount": {
+            "detail-type": ["AWS Service Event via CloudTrail"],
+            "detail": {
+                "eventSource": [CONTROL_TOWER],
+                "eventName": list(CONTROL_TOWER_EVENTS),
+                "$or": [
+                    {"serviceEventDetails": {"createManagedAccountStatus": {"state": ["SUCCEEDED"]}}},
+                    {"serviceEventDetails": {"updateManagedAccountStatus": {"state": ["SUCCEEDED"]}}},
+                ],
+            },
+        },
+    }
+
+
+def drift_pattern(automation_role_arns: Iterable[str]) -> dict[str, Any]:
+    """Identity Center writes by anyone but the automation. `anything-but` does not match a missing issuer
+    (the root user, IAM users, service events), hence the `$or` with `exists: false`."""
+    own = sorted(set(automation_role_arns))
+    if not own:
+        raise ValueError("the drift rule needs the automation's role ARNs to exclude its own writes")
+    issuer = ("userIdentity", "sessionContext", "sessionIssuer", "arn")
+    return {
+        "detail": {
+            "eventSource": [IDENTITY_CENTER],
+            "eventName": [*ASSIGNMENT_EVENTS, *PERMISSION_SET_EVENTS],
+            "errorCode": NO_ERROR,
+            "$or": [_nest(issuer, [{"anything-but": own}]), _nest(issuer, [{"exists": False}])],
+        }
+    }
+
+
+def organization_forward_pattern() -> dict[str, Any]:
+    """What the us-east-1 forwarder sends to the home region: every organization rule's events."""
+    return {
+        "detail": {
+            "eventSource": [ORGANIZATIONS, CONTROL_TOWER],
+            "eventName": [*ACCOUNT_API_EVENTS, *ACCOUNT_SERVICE_EVENTS, *CONTROL_TOWER_EVENTS],
+        }
+    }
+
+
+def rule_specs(*, include_users: bool, automation_role_arns: Iterable[str]) -> list[RuleSpec]:
+    specs = [
+        RuleSpec(
+            "IdentityChanges",
+            "identity",
+            "Groups (and users) created, updated or deleted by Entra SCIM, the console or the API",
+            identity_pattern(include_users),
+        )
+    ]
+    descriptions = {
+        "AccountCreated": "Organizations CreateAccountResult SUCCEEDED",
+        "AccountChanged": "Accounts moved, tagged, removed or closed",
+        "ControlTowerAccount": "Control Tower CreateManagedAccount / UpdateManagedAccount SUCCEEDED",
+    }
+    for name, pattern in organization_patterns().items():
+        specs.append(RuleSpec(name, "organization", descriptions[name], pattern))
+    specs.append(
+        RuleSpec(
+            "ManualIdentityCenterChanges",
+            "drift",
+            "Identity Center assignment and permission-set writes by anyone but this automation",
+            drift_pattern(automation_role_arns),
+        )
+    )
+    return specs
+
+
+def _nest(path: tuple[str, ...], leaf: Any) -> dict[str, Any]:
+    node: Any = leaf
+    for part in reversed(path):
+        node = {part: node}
+    result: dict[str, Any] = node
+    return result
