@@ -1,0 +1,48 @@
+"""What every handler shares: the config shipped in the asset, settings from the environment, lazy clients.
+
+The config travels as JSON (`config.json` next to this package) because PyYAML is not on the Lambda runtime.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from entra_aws.config.models import Config
+
+ASSET_ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def config() -> Config:
+    from entra_aws.config.models import Config
+
+    path = Path(os.environ.get("ENTRA_AWS_CONFIG", ASSET_ROOT / "config.json"))
+    return Config.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def automation_role_arns() -> frozenset[str]:
+    return frozenset(a for a in os.environ.get("AUTOMATION_ROLE_ARNS", "").split(",") if a)
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3
+
+    return boto3.client(service)  # type: ignore[call-overload]
+
+
+def idempotency_layer() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    return DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "entra-aws-idempotency"))
+
+
+def notify(subject: str, message: str) -> None:
+    topic = os.environ.get("TOPIC_ARN")
+    if topic:
+        client("sns").publish(TopicArn=topic, Subject=subject[:100], Message=message)

@@ -1,0 +1,169 @@
+"""EventBridge rules -> events queue -> here: parse each CloudTrail event, decide the scope(s), queue one
+reconcile message per scope, notify on drift. Never reconciles itself (that is the worker's job)."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from entra_aws.engine.scope import Scope
+from entra_aws.events.messages import ReconcileMessage, Trigger
+from entra_aws.events.models import CloudTrailEvent
+from entra_aws.events.routing import Decision, PermissionSetRef, Target, route
+from lambdas import _runtime
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class MalformedEventError(ValueError):
+    """The message is not an EventBridge CloudTrail event; retrying cannot help, it ends in the DLQ."""
+
+
+def parse(body: str) -> CloudTrailEvent:
+    try:
+        return CloudTrailEvent.model_validate_json(body)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
+        raise MalformedEventError(problems[:500]) from None
+
+
+def record_handler(record: SQSRecord) -> dict[str, Any]:
+    try:
+        event = parse(record.body)
+    except MalformedEventError as error:
+        logger.error(
+            "malformed event: not an EventBridge CloudTrail event; it will reach the DLQ",
+            extra={"message_id": record.message_id, "problem": str(error)},
+        )
+        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
+        raise
+    logger.set_correlation_id(event.id)
+    logger.append_keys(event_name=event.detail.event_name, event_source=event.detail.event_source)
+    _, idempotent_handle = _idempotency()
+    result: dict[str, Any] = idempotent_handle(event=event.model_dump(mode="json", by_alias=True))
+    return result
+
+
+@cache
+def _idempotency() -> tuple[Any, Any]:
+    """Built on first use, so importing the handler creates no boto3 client (cold start)."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
+    config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+    wrapped = idempotent_function(
+        data_keyword_argument="event", persistence_store=_runtime.idempotency_layer(), config=config
+    )(handle_event)
+    return config, wrapped
+
+
+def handle_event(event: dict[str, Any]) -> dict[str, Any]:
+    """Route one event and queue its scopes. Idempotent per event id (redeliveries answered from DynamoDB)."""
+    parsed = CloudTrailEvent.model_validate(event)
+    config = _runtime.config()
+    decision = route(
+        parsed,
+        automation_role_arns=_runtime.automation_role_arns(),
+        include_users=any(rule.users for rule in config.assignments),
+    )
+    scopes = _resolve(decision.targets)
+    if not scopes:
+        logger.info("event ignored", extra={"reason": decision.reason})
+        metrics.add_metric(name="EventsIgnored", unit=MetricUnit.Count, value=1)
+        return {"queued": [], "reason": decision.reason}
+    trigger: Trigger = "drift" if decision.drift else "event"
+    messages = [ReconcileMessage.for_scope(parsed.id, trigger, s, decision.reason) for s in scopes]
+    _send(messages)
+    metrics.add_metric(name="ScopesQueued", unit=MetricUnit.Count, value=len(messages))
+    if decision.drift:
+        _notify_drift(parsed, decision, scopes)
+    logger.info("scopes queued", extra={"scopes": [str(s) for s in scopes], "reason": decision.reason})
+    return {"queued": [str(s) for s in scopes], "reason": decision.reason}
+
+
+def _resolve(targets: tuple[Target, ...]) -> list[Scope]:
+    scopes: list[Scope] = []
+    for target in targets:
+        if isinstance(target, Scope):
+            scopes.append(target)
+            continue
+        name = _permission_set_name(target)
+        if name is None:
+            scopes.append(Scope.everything())
+        elif _runtime.config().permission_set(name) is not None:
+            scopes.append(Scope.permission_set(name))
+        else:
+            logger.info("permission set is not in the config; not ours to revert", extra={"name": name})
+    return list(dict.fromkeys(scopes))
+
+
+def _permission_set_name(ref: PermissionSetRef) -> str | None:
+    instance_arn = ref.arn.split("/")[1]
+    partition = ref.arn.split(":")[1]
+    sso = _runtime.client("sso-admin")
+    try:
+        described = sso.describe_permission_set(
+            InstanceArn=f"arn:{partition}:sso:::instance/{instance_arn}", PermissionSetArn=ref.arn
+        )
+    except sso.exceptions.ResourceNotFoundException:
+        return None
+    name: str = described["PermissionSet"]["Name"]
+    return name
+
+
+def _send(messages: list[ReconcileMessage]) -> None:
+    queue_url = os.environ["RECONCILE_QUEUE_URL"]
+    sqs = _runtime.client("sqs")
+    for start in range(0, len(messages), 10):
+        chunk = messages[start : start + 10]
+        response = sqs.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {
+                    "Id": str(i),
+                    "MessageBody": m.model_dump_json(),
+                    "MessageGroupId": m.group_id,
+                    "MessageDeduplicationId": m.deduplication_id,
+                }
+                for i, m in enumerate(chunk)
+            ],
+        )
+        if response.get("Failed"):
+            raise RuntimeError(f"could not queue reconciles: {response['Failed']}")
+
+
+def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope]) -> None:
+    detail = event.detail
+    body = {
+        "what": f"{detail.event_source} {detail.event_name}",
+        "who": detail.user_identity.describe(),
+        "when": detail.event_time or event.time,
+        "event_id": event.id,
+        "action": f"reconciling {', '.join(str(s) for s in scopes)} to revert changes to managed resources",
+        "reason": decision.reason,
+    }
+    _runtime.notify(
+        f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2)
+    )
+
+
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    _idempotency()[0].register_lambda_context(context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,138 @@
+"""Reconcile queue (FIFO, one message per scope) -> here -> the engine. Concurrency is bounded by the event
+source mapping; each invocation gets max_tps / max_concurrent_reconciles so together they stay under the
+Identity Center quota."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from entra_aws.engine.scope import Scope, ScopeError
+from entra_aws.events.messages import ReconcileMessage
+from lambdas import _runtime
+
+if TYPE_CHECKING:
+    from entra_aws.config.models import Config
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class ReconcileFailedError(RuntimeError):
+    pass
+
+
+def throttled(config: Config, workers: int) -> Config:
+    """Split the Identity Center budget between concurrent workers."""
+    workers = max(1, workers)
+    apply = config.apply.model_copy(
+        update={
+            "max_tps": config.apply.max_tps / workers,
+            "max_outstanding_operations": max(1, config.apply.max_outstanding_operations // workers),
+        }
+    )
+    return config.model_copy(update={"apply": apply})
+
+
+@cache
+def _engine() -> tuple[Callable[..., Any], Any]:
+    """(reconcile, AwsContext); imported on first use so a cold start that only parses stays light."""
+    from entra_aws.engine.reconcile import AwsContext, reconcile
+
+    return reconcile, AwsContext
+
+
+@cache
+def _aws_context() -> Any:
+    _, aws_context = _engine()
+    return aws_context.from_session(_runtime.config())
+
+
+def run_reconcile(scope: Scope, *, progress: Callable[[str], None]) -> Any:
+    reconcile, _ = _engine()
+    workers = int(os.environ.get("MAX_CONCURRENT_RECONCILES", "2"))
+    config = throttled(_runtime.config(), workers)
+    return reconcile(config, scope, apply=True, context=_aws_context(), progress=progress)
+
+
+def parse(body: str) -> ReconcileMessage:
+    try:
+        message = ReconcileMessage.model_validate_json(body)
+        message.to_scope()
+    except (ValidationError, ScopeError) as error:
+        raise ValueError(f"malformed reconcile message: {error}".splitlines()[0]) from None
+    return message
+
+
+def record_handler(record: SQSRecord) -> dict[str, Any]:
+    try:
+        message = parse(record.body)
+    except ValueError as error:
+        logger.error(str(error), extra={"message_id": record.message_id})
+        metrics.add_metric(name="MalformedMessages", unit=MetricUnit.Count, value=1)
+        raise
+    logger.set_correlation_id(message.id)
+    logger.append_keys(scope=str(message.to_scope()), trigger=message.trigger)
+    _, idempotent_handle = _idempotency()
+    result: dict[str, Any] = idempotent_handle(message=message.model_dump(mode="json"))
+    return result
+
+
+@cache
+def _idempotency() -> tuple[Any, Any]:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
+    config = IdempotencyConfig(
+        event_key_jmespath="[id, scope.kind, scope.value]", expires_after_seconds=24 * 3600
+    )
+    wrapped = idempotent_function(
+        data_keyword_argument="message", persistence_store=_runtime.idempotency_layer(), config=config
+    )(handle_message)
+    return config, wrapped
+
+
+def handle_message(message: dict[str, Any]) -> dict[str, Any]:
+    parsed = ReconcileMessage.model_validate(message)
+    scope = parsed.to_scope()
+    report = run_reconcile(scope, progress=lambda line: logger.debug(line))
+    outcome = report.to_dict()
+    summary = report.summary()
+    metrics.add_metric(name="OperationsSucceeded", unit=MetricUnit.Count, value=len(report.succeeded))
+    metrics.add_metric(name="OperationsFailed", unit=MetricUnit.Count, value=len(report.failed))
+    if not report.ok:
+        logger.error("reconcile failed", extra={"summary": summary})
+        _runtime.notify(f"entra-aws: reconcile of {scope} failed", _message(parsed, summary, outcome))
+        raise ReconcileFailedError(summary)
+    logger.info("reconciled", extra={"summary": summary})
+    if parsed.trigger == "drift" and report.succeeded:
+        _runtime.notify(f"entra-aws: drift reverted ({scope})", _message(parsed, summary, outcome))
+    return {"scope": str(scope), "summary": summary}
+
+
+def _message(message: ReconcileMessage, summary: str, outcome: Any) -> str:
+    body = {"scope": str(message.to_scope()), "trigger": message.trigger, "origin": message.id}
+    body |= {"reason": message.reason, "summary": summary, "report": outcome}
+    return json.dumps(body, indent=2, default=str)[:250_000]
+
+
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    _idempotency()[0].register_lambda_context(context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
