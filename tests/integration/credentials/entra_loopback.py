@@ -47,6 +47,7 @@ class EntraLoopback:
         self.kid = _b64url(uuid.uuid4().bytes)
         self.failures: list[int] = []
         self.delay = 0.0
+        self.token_text: str | None = None  # set to serve a malformed access token
         self.issued: list[str] = []
         self.requests: list[tuple[str, dict[str, list[str]], dict[str, str]]] = []
         self._lock = threading.Lock()
@@ -149,7 +150,7 @@ class EntraLoopback:
         resource = query.get("resource", [""])[0]
         if path not in (IMDS_PATH, APP_SERVICE_PATH) or not resource:
             return 404, {"error": "not_found", "error_description": f"no such endpoint {path}"}
-        token = self.sign(self.claims(resource))
+        token = self.token_text if self.token_text is not None else self.sign(self.claims(resource))
         with self._lock:
             self.issued.append(token)
         expires_on = int(time.time()) + self.lifetime
