@@ -14,7 +14,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("entra_aws.cli.config_commands", "print the config JSON Schema"),
     "plan": ("entra_aws.cli.reconcile_commands", "show what a reconcile would change (read-only)"),
     "apply": ("entra_aws.cli.reconcile_commands", "reconcile Identity Center with the config"),
-    "matrix": ("entra_aws.cli.reconcile_commands", "print the access matrix (group x account x permission set)"),
+    "matrix": (
+        "entra_aws.cli.reconcile_commands",
+        "print the access matrix (group x account x permission set)",
+    ),
     "credentials": ("entra_aws.credentials.cli", "credential_process helper: Entra token -> AWS credentials"),
     "doctor": ("entra_aws.credentials.doctor", "explain why AWS refuses an Entra token"),
     "simulate": ("entra_aws.sandbox.cli", "run a scenario through a local AWS emulator"),
@@ -42,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = args[0]
     if command not in COMMANDS:
-        print(f"entra-aws: unknown command {command!r}; expected one of: {', '.join(COMMANDS)}", file=sys.stderr)
+        print(
+            f"entra-aws: unknown command {command!r}; expected one of: {', '.join(COMMANDS)}", file=sys.stderr
+        )
         return 2
     module = import_module(COMMANDS[command][0])
     result: int = module.run(command, args[1:])

@@ -101,7 +101,9 @@ def read_document(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: is not UTF-8 text (byte {exc.start}), expected YAML"]) from None
     if not text.strip():
-        raise ConfigError([f"{path}: is empty; expected a mapping with tenant_id, identity_center, permission_sets"])
+        raise ConfigError(
+            [f"{path}: is empty; expected a mapping with tenant_id, identity_center, permission_sets"]
+        )
     try:
         document = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

@@ -180,7 +180,9 @@ class AssignmentRule(Strict):
         if not self.groups and not self.users:
             raise ValueError("name at least one group or user")
         if self.targets.is_empty():
-            raise ValueError("targets selects no account: give accounts, account_names, ous, tags or organization")
+            raise ValueError(
+                "targets selects no account: give accounts, account_names, ous, tags or organization"
+            )
         return self
 
 
@@ -241,15 +243,17 @@ class AutomationSettings(Strict):
     reconcile_schedule: Annotated[
         str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
     ] = "rate(6 hours)"
-    notification_emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = Field(
-        default_factory=list
+    notification_emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = (
+        Field(default_factory=list)
     )
     reconcile_on_deploy: bool = True
 
 
 class Config(Strict):
     version: Literal[1] = 1
-    tenant_id: Annotated[str, StringConstraints(pattern=TENANT_ID)] = Field(description="Entra tenant id (GUID).")
+    tenant_id: Annotated[str, StringConstraints(pattern=TENANT_ID)] = Field(
+        description="Entra tenant id (GUID)."
+    )
     identity_center: IdentityCenter
     management_account_id: AccountId | None = Field(
         default=None, description="Omit to discover with organizations DescribeOrganization."

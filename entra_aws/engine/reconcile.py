@@ -1,17 +1,326 @@
 """The one engine: desired (config x organization x groups) vs actual (read live) -> plan -> apply -> report.
 
-Every trigger -- events, the schedule, deploy time, the CLI -- calls `reconcile` with a scope.
+Every trigger -- events, the schedule, deploy time, the CLI -- calls `reconcile` with a scope. Identity Center
+is the truth for what exists, the config for what should; nothing is remembered between runs except an
+optional short-lived catalog of permission-set ARNs in warm Lambda containers (re-read on any miss).
 """
 
 from __future__ import annotations
 
-# Filled in by the engine work; the signature below is the contract other parts rely on:
-#
-#   reconcile(config: Config, scope: Scope, *, apply: bool, context: AwsContext | None = None,
-#             progress: Callable[[str], None] | None = None) -> Report
-#
-#   AwsContext.from_session(config, session: boto3.Session | None = None) -> AwsContext
-#       builds the sso-admin / identitystore / organizations adapters (standard credential chain,
-#       honours AWS_ENDPOINT_URL) and discovers the instance ARN / identity store id when not configured.
-#   Report: .plan (operations), .succeeded, .failed (lists), .findings, .ok (bool: nothing failed),
-#           .to_dict() (JSON-able), .summary() (one line).
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from entra_aws.adapters.clients import CallLog, make_client
+from entra_aws.adapters.identity_store import Directory, looks_like_id
+from entra_aws.adapters.organizations import OrganizationReader
+from entra_aws.adapters.sso_admin import IdentityCenterAdmin, discover_instance
+from entra_aws.config.models import MANAGED_TAG_KEY, Config
+from entra_aws.engine.apply import Executor, Limits, OperationResult
+from entra_aws.engine.desired import desired_state, referenced_names
+from entra_aws.engine.model import Assignment, Finding, PermissionSetRecord, Principal, PrincipalType
+from entra_aws.engine.organization import OrganizationView
+from entra_aws.engine.pacing import Clock, RealClock
+from entra_aws.engine.plan import Plan, plan_assignments, plan_permission_sets
+from entra_aws.engine.report import Report
+from entra_aws.engine.scope import Scope
+
+Catalog = dict[str, PermissionSetRecord]
+
+
+@dataclass
+class AwsContext:
+    admin: IdentityCenterAdmin
+    directory: Directory
+    organization: OrganizationView
+    calls: CallLog = field(default_factory=CallLog)
+    clock: Clock = field(default_factory=RealClock)
+    catalog_ttl: float = 0.0
+    """Seconds a warm process may reuse the permission-set catalog for scoped (non-full) reconciles."""
+
+    @classmethod
+    def from_session(cls, config: Config, session: Any = None, *, catalog_ttl: float = 0.0) -> AwsContext:
+        import boto3
+
+        session = session or boto3.Session()
+        log = CallLog()
+        region = config.identity_center.region
+        sso = make_client(session, "sso-admin", region, log)
+        instance_arn = config.identity_center.instance_arn
+        store = config.identity_center.identity_store_id
+        if not instance_arn or not store:
+            found_arn, found_store = discover_instance(sso)
+            instance_arn, store = instance_arn or found_arn, store or found_store
+        directory = Directory(make_client(session, "identitystore", region, log), store)
+        organization = OrganizationReader(
+            make_client(session, "organizations", "us-east-1", log),
+            management_account_id=config.management_account_id,
+            with_tags=uses_tag_targets(config),
+        )
+        return cls(
+            IdentityCenterAdmin(sso, instance_arn), directory, organization, log, catalog_ttl=catalog_ttl
+        )
+
+
+def uses_tag_targets(config: Config) -> bool:
+    selectors = [r.targets for r in config.assignments] + [r.exclude for r in config.assignments]
+    selectors += [c.exclude for c in config.conventions]
+    return any(t.tags for t in selectors)
+
+
+# -- the permission-set catalog ------------------------------------------------------------------------------
+
+_CATALOG_CACHE: dict[str, tuple[float, Catalog]] = {}
+
+
+def forget_catalog() -> None:
+    _CATALOG_CACHE.clear()
+
+
+def read_catalog(admin: IdentityCenterAdmin, config: Config, *, content_for: set[str] | None) -> Catalog:
+    """Every managed permission set (by tag), plus unmanaged ones whose names the config wants.
+
+    `content_for`: names whose policies etc. are read (None: all managed ones). Unmanaged permission sets are
+    described only while a wanted name is still missing, so a steady state describes only what it owns.
+    """
+    wanted = {ps.name for ps in config.permission_sets}
+    adopt = set(config.apply.adopt_permission_sets)
+    records: Catalog = {}
+    unmanaged: list[tuple[str, dict[str, str]]] = []
+    for arn in admin.permission_set_arns():
+        tags = admin.tags(arn)
+        if tags.get(MANAGED_TAG_KEY) != "true":
+            unmanaged.append((arn, tags))
+            continue
+        described = admin.describe(arn)
+        name = described["Name"]
+        read = content_for is None or name in content_for
+        records[name] = PermissionSetRecord(
+            arn, name, True, admin.content(arn, described, tags) if read else None
+        )
+    missing = wanted - records.keys()
+    for arn, tags in unmanaged:
+        if not missing:
+            break
+        described = admin.describe(arn)
+        name = described["Name"]
+        if name in missing:
+            missing.discard(name)
+            read = name in adopt and (content_for is None or name in content_for)
+            records[name] = PermissionSetRecord(
+                arn, name, False, admin.content(arn, described, tags) if read else None
+            )
+    return records
+
+
+def _catalog(ctx: AwsContext, config: Config, scope: Scope) -> Catalog:
+    key = ctx.admin.instance_arn
+    if scope.kind in ("all", "permission_set"):
+        content_for = None if scope.kind == "all" else {scope.value or ""}
+        catalog = read_catalog(ctx.admin, config, content_for=content_for)
+        _CATALOG_CACHE[key] = (
+            time.monotonic(),
+            {n: PermissionSetRecord(r.arn, r.name, r.managed) for n, r in catalog.items()},
+        )
+        return catalog
+    cached = _CATALOG_CACHE.get(key)
+    if ctx.catalog_ttl > 0 and cached and time.monotonic() - cached[0] < ctx.catalog_ttl:
+        return dict(cached[1])
+    catalog = read_catalog(ctx.admin, config, content_for=set())
+    _CATALOG_CACHE[key] = (time.monotonic(), catalog)
+    return dict(catalog)
+
+
+# -- principals in scope -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Principals:
+    present: list[Principal]
+    gone: list[tuple[PrincipalType, str]]
+    """Principals referenced by id that no longer exist: their managed assignments are cleaned up."""
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _named_users(config: Config, directory: Directory, findings: list[Finding]) -> list[Principal]:
+    if config.apply.sweep_users:
+        return directory.users()
+    _, names = referenced_names(config)
+    users = []
+    for name in sorted(names):
+        user = directory.user_named(name)
+        if user is None:
+            findings.append(Finding("warning", f"user {name!r} named in the config does not exist", name))
+        else:
+            users.append(user)
+    return users
+
+
+def _one_principal(
+    kind: PrincipalType, value: str, directory: Directory, findings: list[Finding]
+) -> Principals:
+    by_id = directory.group if kind == "GROUP" else directory.user
+    by_name = directory.group_named if kind == "GROUP" else directory.user_named
+    if looks_like_id(value):
+        principal = by_id(value)
+        return Principals([principal], []) if principal else Principals([], [(kind, value)])
+    principal = by_name(value)
+    if principal is None:
+        findings.append(Finding("error", f"no {kind.lower()} named {value!r} in the identity store", value))
+        return Principals([], [], findings)
+    return Principals([principal], [], findings)
+
+
+def principals_in_scope(config: Config, scope: Scope, directory: Directory) -> Principals:
+    findings: list[Finding] = []
+    if scope.kind in ("group", "user"):
+        kind: PrincipalType = "GROUP" if scope.kind == "group" else "USER"
+        return _one_principal(kind, scope.value or "", directory, findings)
+    present = directory.groups() + _named_users(config, directory, findings)
+    return Principals(present, [], findings)
+
+
+# -- actual assignments (managed permission sets only) -------------------------------------------------------
+
+
+def _by_arn(catalog: Catalog) -> dict[str, str]:
+    return {r.arn: r.name for r in catalog.values() if r.managed}
+
+
+def actual_for_principals(
+    admin: IdentityCenterAdmin, principals: Iterable[tuple[PrincipalType, str]], catalog: Catalog
+) -> set[Assignment]:
+    managed = _by_arn(catalog)
+    found: set[Assignment] = set()
+    for ptype, pid in principals:
+        for account_id, arn in admin.assignments_for_principal(ptype, pid):
+            if arn in managed:
+                found.add(Assignment(account_id, managed[arn], ptype, pid))
+    return found
+
+
+def _pair_assignments(admin: IdentityCenterAdmin, account_id: str, arn: str, name: str) -> set[Assignment]:
+    return {Assignment(account_id, name, ptype, pid) for ptype, pid in admin.assignments(account_id, arn)}
+
+
+def actual_for_account(admin: IdentityCenterAdmin, account_id: str, catalog: Catalog) -> set[Assignment]:
+    managed = _by_arn(catalog)
+    found: set[Assignment] = set()
+    for arn in admin.provisioned_to_account(account_id):
+        if arn in managed:
+            found |= _pair_assignments(admin, account_id, arn, managed[arn])
+    return found
+
+
+def actual_for_permission_set(admin: IdentityCenterAdmin, record: PermissionSetRecord) -> set[Assignment]:
+    found: set[Assignment] = set()
+    for account_id in admin.accounts_for_permission_set(record.arn):
+        found |= _pair_assignments(admin, account_id, record.arn, record.name)
+    return found
+
+
+def stray_assignments(
+    admin: IdentityCenterAdmin, catalog: Catalog, known: set[Assignment]
+) -> set[Assignment]:
+    """Assignments of managed permission sets held by principals nobody listed (users, deleted groups).
+
+    Each managed permission set's provisioned accounts are compared with the pairs the listed principals
+    explain; only unexplained pairs are read, so a steady state costs one listing per permission set.
+    """
+    explained = {(a.account_id, a.permission_set) for a in known}
+    found: set[Assignment] = set()
+    for record in catalog.values():
+        if not record.managed:
+            continue
+        for account_id in admin.accounts_for_permission_set(record.arn):
+            if (account_id, record.name) not in explained:
+                found |= _pair_assignments(admin, account_id, record.arn, record.name)
+    return found
+
+
+def _actual(
+    ctx: AwsContext, scope: Scope, principals: Principals, catalog: Catalog, sweep: bool
+) -> set[Assignment]:
+    admin = ctx.admin
+    if scope.kind == "account":
+        return actual_for_account(admin, scope.value or "", catalog)
+    if scope.kind == "permission_set":
+        record = catalog.get(scope.value or "")
+        return actual_for_permission_set(admin, record) if record and record.managed else set()
+    listed = [(p.type, p.id) for p in principals.present] + principals.gone
+    found = actual_for_principals(admin, listed, catalog)
+    if scope.kind == "all":
+        found |= stray_assignments(admin, catalog, found)
+    return found
+
+
+# -- plan and apply ------------------------------------------------------------------------------------------
+
+
+def _in_scope(assignments: set[Assignment], scope: Scope) -> set[Assignment]:
+    if scope.kind == "account":
+        return {a for a in assignments if a.account_id == scope.value}
+    if scope.kind == "permission_set":
+        return {a for a in assignments if a.permission_set == scope.value}
+    return assignments
+
+
+def _permission_set_plan(config: Config, scope: Scope, catalog: Catalog, desired: set[Assignment]) -> Plan:
+    adopt = config.apply.adopt_permission_sets
+    if scope.kind == "all":
+        return plan_permission_sets(
+            config.permission_sets, catalog, adopt=adopt, prune_unlisted=config.apply.prune
+        )
+    if scope.kind == "permission_set":
+        specs = [ps for ps in config.permission_sets if ps.name == scope.value]
+        only = {k: v for k, v in catalog.items() if k == scope.value}
+        return plan_permission_sets(specs, only, adopt=adopt, prune_unlisted=config.apply.prune)
+    # Scoped to principals or an account: create what the grants need, leave content to full reconciles.
+    needed = {a.permission_set for a in desired}
+    specs = [ps for ps in config.permission_sets if ps.name in needed]
+    return plan_permission_sets(specs, catalog, adopt=adopt, prune_unlisted=False)
+
+
+def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Plan, Catalog, dict[str, str]]:
+    catalog = _catalog(ctx, config, scope)
+    principals = principals_in_scope(config, scope, ctx.directory)
+    desired = desired_state(config, ctx.organization, principals.present)
+    wanted = _in_scope(desired.assignments, scope)
+    actual = _actual(ctx, scope, principals, catalog, config.apply.sweep_users)
+    plan = _permission_set_plan(config, scope, catalog, wanted)
+    created = {op.permission_set for op in plan.operations if op.kind == "create_permission_set"}
+    adopted = {
+        op.permission_set
+        for op in plan.operations
+        if op.kind == "tag_permission_set" and op.args.get("adopt")
+    }
+    owned = {n for n, r in catalog.items() if r.managed} | created | adopted
+    plan.operations += plan_assignments(wanted, actual, owned, prune=config.apply.prune)
+    plan.findings = principals.findings + desired.findings + plan.findings
+    names = {p.id: p.name for p in principals.present}
+    return plan, catalog, names
+
+
+def reconcile(
+    config: Config,
+    scope: Scope,
+    *,
+    apply: bool,
+    context: AwsContext | None = None,
+    progress: Callable[[OperationResult], None] | None = None,
+) -> Report:
+    ctx = context or AwsContext.from_session(config)
+    before = ctx.calls.total
+    plan, catalog, names = build_plan(config, scope, ctx)
+    report = Report(scope=scope, plan=plan, names=names)
+    if apply and not plan.empty:
+        limits = Limits(max_tps=config.apply.max_tps, max_outstanding=config.apply.max_outstanding_operations)
+        arns = {name: record.arn for name, record in catalog.items()}
+        executor = Executor(ctx.admin, arns, limits=limits, clock=ctx.clock, progress=progress)
+        report.results = executor.run(plan)
+        if report.failed:
+            forget_catalog()
+    report.applied = apply
+    report.api_calls = ctx.calls.total - before
+    return report

@@ -5,7 +5,8 @@ ListAccountAssignmentCreationStatus / ...DeletionStatus, ListPermissionSetProvis
 DescribePermissionSetProvisioningStatus, and it provisions permission sets to the whole instance instead of to
 accounts (it ignores AccountId). Real Identity Center provisions a permission set to an account when the first
 assignment there is created; this module records that, so ListPermissionSetsProvisionedToAccount and
-ListAccountsForProvisionedPermissionSet answer per account as AWS does.
+ListAccountsForProvisionedPermissionSet answer per account as AWS does. moto also refuses AWS-managed policy ARNs
+with a path (job-function/...); those are accepted here.
 
 Responses follow the botocore service model exactly (boto3 parses them with it). Operations complete at once
 (moto has no asynchronous work), so every status is SUCCEEDED and no request stays IN_PROGRESS.
@@ -197,6 +198,22 @@ def _wrap_delete_permission_set(original: Any) -> Any:
     return delete_permission_set
 
 
+def _find_managed_policy(self: Any, managed_policy_arn: str) -> Any:
+    """moto's copy of the AWS-managed policies has no paths, so it refuses real ARNs such as
+    arn:aws:iam::aws:policy/job-function/ViewOnlyAccess; accept any path for a policy name it knows."""
+    from moto.ssoadmin.exceptions import ResourceNotFoundException
+    from moto.ssoadmin.models import ManagedPolicy
+
+    if self.aws_managed_policies is None:
+        from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+        self.aws_managed_policies = json.loads(aws_managed_policies_data)
+    name = managed_policy_arn.rsplit("/", 1)[-1]
+    if name in self.aws_managed_policies and ":iam::aws:policy/" in managed_policy_arn:
+        return ManagedPolicy(managed_policy_arn, name)
+    raise ResourceNotFoundException(f"Policy does not exist with ARN: {managed_policy_arn}")
+
+
 def install() -> None:
     """Patch moto's sso-admin handlers in this process (idempotent)."""
     global _INSTALLED
@@ -224,4 +241,7 @@ def install() -> None:
     cls.create_account_assignment = _wrap_create_assignment(cls.create_account_assignment)
     cls.delete_account_assignment = _wrap_delete_assignment(cls.delete_account_assignment)
     cls.delete_permission_set = _wrap_delete_permission_set(cls.delete_permission_set)
+    from moto.ssoadmin.models import SSOAdminBackend
+
+    SSOAdminBackend._find_managed_policy = _find_managed_policy  # type: ignore[method-assign]
     _INSTALLED = True

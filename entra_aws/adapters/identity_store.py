@@ -1,0 +1,91 @@
+"""Groups and users from the Identity Center identity store (names are read here, never from events)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from entra_aws.adapters.clients import error_code
+from entra_aws.engine.model import Principal
+
+_ID = re.compile(r"^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def looks_like_id(value: str) -> bool:
+    return bool(_ID.match(value))
+
+
+class Directory:
+    def __init__(self, client: Any, identity_store_id: str) -> None:
+        self._client = client
+        self._store = identity_store_id
+        self._groups: dict[str, Principal | None] = {}
+
+    def group(self, group_id: str) -> Principal | None:
+        """None when the group no longer exists (its assignments are then cleaned up)."""
+        if group_id not in self._groups:
+            try:
+                found = self._client.describe_group(IdentityStoreId=self._store, GroupId=group_id)
+                self._groups[group_id] = Principal("GROUP", group_id, found.get("DisplayName", ""))
+            except ClientError as error:
+                if error_code(error) not in ("ResourceNotFoundException", "ValidationException"):
+                    raise
+                self._groups[group_id] = None
+        return self._groups[group_id]
+
+    def group_named(self, name: str) -> Principal | None:
+        try:
+            found = self._client.get_group_id(
+                IdentityStoreId=self._store,
+                AlternateIdentifier={
+                    "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": name}
+                },
+            )
+        except ClientError as error:
+            if error_code(error) != "ResourceNotFoundException":
+                raise
+            return None
+        return Principal("GROUP", found["GroupId"], name)
+
+    def groups(self) -> list[Principal]:
+        paginator = self._client.get_paginator("list_groups")
+        found = [
+            Principal("GROUP", g["GroupId"], g.get("DisplayName", ""))
+            for page in paginator.paginate(IdentityStoreId=self._store)
+            for g in page["Groups"]
+        ]
+        self._groups.update({p.id: p for p in found})
+        return found
+
+    def user(self, user_id: str) -> Principal | None:
+        try:
+            found = self._client.describe_user(IdentityStoreId=self._store, UserId=user_id)
+        except ClientError as error:
+            if error_code(error) not in ("ResourceNotFoundException", "ValidationException"):
+                raise
+            return None
+        return Principal("USER", user_id, found.get("UserName", ""))
+
+    def user_named(self, name: str) -> Principal | None:
+        try:
+            found = self._client.get_user_id(
+                IdentityStoreId=self._store,
+                AlternateIdentifier={
+                    "UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}
+                },
+            )
+        except ClientError as error:
+            if error_code(error) != "ResourceNotFoundException":
+                raise
+            return None
+        return Principal("USER", found["UserId"], name)
+
+    def users(self) -> list[Principal]:
+        paginator = self._client.get_paginator("list_users")
+        return [
+            Principal("USER", u["UserId"], u.get("UserName", ""))
+            for page in paginator.paginate(IdentityStoreId=self._store)
+            for u in page["Users"]
+        ]

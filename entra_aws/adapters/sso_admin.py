@@ -1,0 +1,269 @@
+"""IAM Identity Center admin API (sso-admin): permission sets, account assignments, asynchronous statuses."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from entra_aws.adapters.clients import error_code
+from entra_aws.config.models import MANAGED_TAG_KEY, PermissionSetSpec
+from entra_aws.engine.model import Boundary, PermissionSetContent, PrincipalType, canonical_policy
+
+StatusKind = Literal["creation", "deletion", "provisioning"]
+_STATUS_CALLS = {
+    "creation": ("list_account_assignment_creation_status", "AccountAssignmentsCreationStatus"),
+    "deletion": ("list_account_assignment_deletion_status", "AccountAssignmentsDeletionStatus"),
+    "provisioning": ("list_permission_set_provisioning_status", "PermissionSetsProvisioningStatus"),
+}
+
+
+def discover_instance(client: Any) -> tuple[str, str]:
+    """(instance ARN, identity store id) of the organization's Identity Center instance."""
+    instances = [i for page in client.get_paginator("list_instances").paginate() for i in page["Instances"]]
+    if not instances:
+        raise LookupError("no IAM Identity Center instance found; enable Identity Center or set instance_arn")
+    if len(instances) > 1:
+        raise LookupError("several Identity Center instances found; set identity_center.instance_arn")
+    return str(instances[0]["InstanceArn"]), str(instances[0]["IdentityStoreId"])
+
+
+class IdentityCenterAdmin:
+    def __init__(self, client: Any, instance_arn: str) -> None:
+        self._client = client
+        self.instance_arn = instance_arn
+
+    def _pages(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
+        paginator = self._client.get_paginator(operation)
+        return [i for page in paginator.paginate(InstanceArn=self.instance_arn, **kwargs) for i in page[key]]
+
+    # -- reads ---------------------------------------------------------------------------------------------
+
+    def permission_set_arns(self) -> list[str]:
+        return [str(arn) for arn in self._pages("list_permission_sets", "PermissionSets")]
+
+    def tags(self, arn: str) -> dict[str, str]:
+        return {
+            t["Key"]: t.get("Value", "")
+            for t in self._pages("list_tags_for_resource", "Tags", ResourceArn=arn)
+        }
+
+    def describe(self, arn: str) -> dict[str, Any]:
+        response = self._client.describe_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn)
+        return dict(response["PermissionSet"])
+
+    def content(self, arn: str, described: dict[str, Any], tags: dict[str, str]) -> PermissionSetContent:
+        managed = self._pages(
+            "list_managed_policies_in_permission_set", "AttachedManagedPolicies", PermissionSetArn=arn
+        )
+        customer = self._pages(
+            "list_customer_managed_policy_references_in_permission_set",
+            "CustomerManagedPolicyReferences",
+            PermissionSetArn=arn,
+        )
+        inline = self._client.get_inline_policy_for_permission_set(
+            InstanceArn=self.instance_arn, PermissionSetArn=arn
+        )
+        return PermissionSetContent(
+            description=described.get("Description") or None,
+            session_duration=described.get("SessionDuration", "PT1H"),
+            relay_state=described.get("RelayState") or None,
+            managed_policies=frozenset(p["Arn"] for p in managed),
+            customer_managed_policies=frozenset((c["Name"], c.get("Path", "/")) for c in customer),
+            inline_policy=canonical_policy(inline.get("InlinePolicy")),
+            permissions_boundary=self._boundary(arn),
+            tags=tuple(sorted((k, v) for k, v in tags.items() if k != MANAGED_TAG_KEY)),
+        )
+
+    def _boundary(self, arn: str) -> Boundary | None:
+        try:
+            response = self._client.get_permissions_boundary_for_permission_set(
+                InstanceArn=self.instance_arn, PermissionSetArn=arn
+            )
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return None
+            raise
+        return Boundary.from_api(response["PermissionsBoundary"])
+
+    def assignments_for_principal(
+        self, principal_type: PrincipalType, principal_id: str
+    ) -> list[tuple[str, str]]:
+        """(account id, permission set ARN) pairs the principal holds."""
+        items = self._pages(
+            "list_account_assignments_for_principal",
+            "AccountAssignments",
+            PrincipalType=principal_type,
+            PrincipalId=principal_id,
+            PaginationConfig={"PageSize": 100},
+        )
+        return [(i["AccountId"], i["PermissionSetArn"]) for i in items]
+
+    def assignments(self, account_id: str, arn: str) -> list[tuple[PrincipalType, str]]:
+        items = self._pages(
+            "list_account_assignments",
+            "AccountAssignments",
+            AccountId=account_id,
+            PermissionSetArn=arn,
+            PaginationConfig={"PageSize": 100},
+        )
+        return [(i["PrincipalType"], i["PrincipalId"]) for i in items]
+
+    def provisioned_to_account(self, account_id: str) -> list[str]:
+        return [
+            str(a)
+            for a in self._pages(
+                "list_permission_sets_provisioned_to_account", "PermissionSets", AccountId=account_id
+            )
+        ]
+
+    def accounts_for_permission_set(self, arn: str) -> list[str]:
+        return [
+            str(a)
+            for a in self._pages(
+                "list_accounts_for_provisioned_permission_set", "AccountIds", PermissionSetArn=arn
+            )
+        ]
+
+    # -- permission-set writes (synchronous) ----------------------------------------------------------------
+
+    def create_permission_set(self, spec: PermissionSetSpec) -> str:
+        tags = [{"Key": MANAGED_TAG_KEY, "Value": "true"}] + [
+            {"Key": k, "Value": v} for k, v in spec.tags.items()
+        ]
+        kwargs: dict[str, Any] = {
+            "InstanceArn": self.instance_arn,
+            "Name": spec.name,
+            "SessionDuration": spec.session_duration,
+            "Tags": tags,
+        }
+        if spec.description:
+            kwargs["Description"] = spec.description
+        if spec.relay_state:
+            kwargs["RelayState"] = spec.relay_state
+        return str(self._client.create_permission_set(**kwargs)["PermissionSet"]["PermissionSetArn"])
+
+    def update_permission_set(
+        self, arn: str, description: str | None, session_duration: str, relay_state: str | None
+    ) -> None:
+        kwargs: dict[str, Any] = {
+            "InstanceArn": self.instance_arn,
+            "PermissionSetArn": arn,
+            "SessionDuration": session_duration,
+        }
+        if description:
+            kwargs["Description"] = description
+        if relay_state:
+            kwargs["RelayState"] = relay_state
+        self._client.update_permission_set(**kwargs)
+
+    def tag(self, arn: str, tags: dict[str, str]) -> None:
+        self._client.tag_resource(
+            InstanceArn=self.instance_arn,
+            ResourceArn=arn,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+
+    def untag(self, arn: str, keys: list[str]) -> None:
+        self._client.untag_resource(InstanceArn=self.instance_arn, ResourceArn=arn, TagKeys=keys)
+
+    def attach_managed_policy(self, arn: str, policy_arn: str) -> None:
+        self._client.attach_managed_policy_to_permission_set(
+            InstanceArn=self.instance_arn, PermissionSetArn=arn, ManagedPolicyArn=policy_arn
+        )
+
+    def detach_managed_policy(self, arn: str, policy_arn: str) -> None:
+        self._client.detach_managed_policy_from_permission_set(
+            InstanceArn=self.instance_arn, PermissionSetArn=arn, ManagedPolicyArn=policy_arn
+        )
+
+    def attach_customer_managed_policy(self, arn: str, name: str, path: str) -> None:
+        self._client.attach_customer_managed_policy_reference_to_permission_set(
+            InstanceArn=self.instance_arn,
+            PermissionSetArn=arn,
+            CustomerManagedPolicyReference={"Name": name, "Path": path},
+        )
+
+    def detach_customer_managed_policy(self, arn: str, name: str, path: str) -> None:
+        self._client.detach_customer_managed_policy_reference_from_permission_set(
+            InstanceArn=self.instance_arn,
+            PermissionSetArn=arn,
+            CustomerManagedPolicyReference={"Name": name, "Path": path},
+        )
+
+    def put_inline_policy(self, arn: str, document: str) -> None:
+        self._client.put_inline_policy_to_permission_set(
+            InstanceArn=self.instance_arn, PermissionSetArn=arn, InlinePolicy=document
+        )
+
+    def delete_inline_policy(self, arn: str) -> None:
+        self._client.delete_inline_policy_from_permission_set(
+            InstanceArn=self.instance_arn, PermissionSetArn=arn
+        )
+
+    def put_permissions_boundary(self, arn: str, boundary: Boundary) -> None:
+        self._client.put_permissions_boundary_to_permission_set(
+            InstanceArn=self.instance_arn, PermissionSetArn=arn, PermissionsBoundary=boundary.to_api()
+        )
+
+    def delete_permissions_boundary(self, arn: str) -> None:
+        self._client.delete_permissions_boundary_from_permission_set(
+            InstanceArn=self.instance_arn, PermissionSetArn=arn
+        )
+
+    def delete_permission_set(self, arn: str) -> None:
+        self._client.delete_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn)
+
+    # -- asynchronous operations ----------------------------------------------------------------------------
+
+    def provision(self, arn: str) -> tuple[str, str, str]:
+        status = self._client.provision_permission_set(
+            InstanceArn=self.instance_arn, PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS"
+        )["PermissionSetProvisioningStatus"]
+        return status["RequestId"], status["Status"], status.get("FailureReason", "")
+
+    def create_assignment(
+        self, account_id: str, arn: str, principal_type: str, principal_id: str
+    ) -> tuple[str, str, str]:
+        status = self._client.create_account_assignment(
+            InstanceArn=self.instance_arn,
+            TargetId=account_id,
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=arn,
+            PrincipalType=principal_type,
+            PrincipalId=principal_id,
+        )["AccountAssignmentCreationStatus"]
+        return status["RequestId"], status["Status"], status.get("FailureReason", "")
+
+    def delete_assignment(
+        self, account_id: str, arn: str, principal_type: str, principal_id: str
+    ) -> tuple[str, str, str]:
+        status = self._client.delete_account_assignment(
+            InstanceArn=self.instance_arn,
+            TargetId=account_id,
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=arn,
+            PrincipalType=principal_type,
+            PrincipalId=principal_id,
+        )["AccountAssignmentDeletionStatus"]
+        return status["RequestId"], status["Status"], status.get("FailureReason", "")
+
+    def request_ids(self, kind: StatusKind, status: str) -> set[str]:
+        """Request ids in one status, from one batched listing (not one Describe per request)."""
+        operation, key = _STATUS_CALLS[kind]
+        return {s["RequestId"] for s in self._pages(operation, key, Filter={"Status": status})}
+
+    def failure_reason(self, kind: StatusKind, request_id: str) -> str:
+        if kind == "provisioning":
+            status = self._client.describe_permission_set_provisioning_status(
+                InstanceArn=self.instance_arn, ProvisionPermissionSetRequestId=request_id
+            )["PermissionSetProvisioningStatus"]
+        elif kind == "creation":
+            status = self._client.describe_account_assignment_creation_status(
+                InstanceArn=self.instance_arn, AccountAssignmentCreationRequestId=request_id
+            )["AccountAssignmentCreationStatus"]
+        else:
+            status = self._client.describe_account_assignment_deletion_status(
+                InstanceArn=self.instance_arn, AccountAssignmentDeletionRequestId=request_id
+            )["AccountAssignmentDeletionStatus"]
+        return str(status.get("FailureReason", "failed"))

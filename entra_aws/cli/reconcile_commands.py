@@ -1,0 +1,106 @@
+"""`entra-aws plan`, `entra-aws apply`, `entra-aws matrix`: the engine from a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from entra_aws.cli.arguments import ArgumentParser, guarded
+
+
+def _parser(command: str) -> ArgumentParser:
+    descriptions = {
+        "plan": "Show what a reconcile would change. Read-only.",
+        "apply": "Reconcile Identity Center with the config.",
+        "matrix": "Print the access matrix (group x account x permission set), read live.",
+    }
+    parser = ArgumentParser(prog=f"entra-aws {command}", description=descriptions[command])
+    parser.add_argument("--config", required=True, help="path to the YAML config")
+    if command != "matrix":
+        parser.add_argument(
+            "--scope",
+            default="all",
+            help="all (default), group:<id|name>, user:<id|name>, account:<12-digit id>, permission-set:<name>",
+        )
+    if command == "apply":
+        parser.add_argument("--yes", action="store_true", help="apply without asking")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _context(config: Any) -> Any:
+    from entra_aws.engine.reconcile import AwsContext
+
+    return AwsContext.from_session(config)
+
+
+def _plan(args: Any, apply: bool) -> int:
+    from entra_aws.cli.render import plan_lines, result_lines
+    from entra_aws.config import load_config
+    from entra_aws.engine.reconcile import reconcile
+    from entra_aws.engine.scope import Scope
+
+    config = load_config(args.config)
+    scope = Scope.parse(args.scope)
+    context = _context(config)
+    preview = reconcile(config, scope, apply=False, context=context)
+    if not apply or preview.plan.empty:
+        if args.json:
+            print(json.dumps(preview.to_dict(), indent=2))
+        else:
+            print(f"Plan for scope {scope}:")
+            print("\n".join(plan_lines(preview)))
+            print(preview.summary())
+        return 1 if any(f.severity == "error" for f in preview.findings) and not preview.plan.operations else 0
+    if not args.json:
+        print(f"Plan for scope {scope}:")
+        print("\n".join(plan_lines(preview)))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("entra-aws apply: refusing to change AWS without --yes (standard input is not a terminal)", file=sys.stderr)
+            return 2
+        if input("Apply these changes? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing applied")
+            return 1
+    total = len(preview.plan.operations)
+    done = 0
+
+    def progress(result: Any) -> None:
+        nonlocal done
+        done += 1
+        if not args.json and (done % 25 == 0 or done == total or not result.ok):
+            state = "ok" if result.ok else f"FAILED: {result.error}"
+            print(f"  [{done}/{total}] {result.operation.kind.replace('_', ' ')}: {state}", file=sys.stderr)
+
+    report = reconcile(config, scope, apply=True, context=context, progress=progress)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print("\n".join(result_lines(report)))
+        print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _matrix(args: Any) -> int:
+    from entra_aws.cli.render import matrix_table
+    from entra_aws.config import load_config
+    from entra_aws.engine.matrix import read_matrix
+
+    config = load_config(args.config)
+    context = _context(config)
+    grants = read_matrix(context)
+    if args.json:
+        print(json.dumps([g.__dict__ for g in grants], indent=2))
+        return 0
+    accounts = {a.id: a.name for a in context.organization.snapshot().accounts.values()}
+    print(matrix_table(grants, accounts))
+    return 0
+
+
+def run(command: str, argv: list[str]) -> int:
+    args = _parser(command).parse_args(argv)
+    prog = f"entra-aws {command}"
+    if command == "matrix":
+        return guarded(prog, lambda: _matrix(args))
+    return guarded(prog, lambda: _plan(args, apply=command == "apply"))

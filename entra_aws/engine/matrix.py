@@ -1,0 +1,33 @@
+"""The access matrix: which group holds which permission set on which account, read live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from entra_aws.config.models import MANAGED_TAG_KEY
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    principal: str
+    account_id: str
+    permission_set: str
+    managed: bool
+
+
+def read_matrix(context: object) -> list[Grant]:
+    """Every group's and listed user's assignments, with permission-set names (one describe per set)."""
+    from entra_aws.engine.reconcile import AwsContext
+
+    assert isinstance(context, AwsContext)
+    admin, directory = context.admin, context.directory
+    names: dict[str, tuple[str, bool]] = {}
+    for arn in admin.permission_set_arns():
+        managed = admin.tags(arn).get(MANAGED_TAG_KEY) == "true"
+        names[arn] = (admin.describe(arn)["Name"], managed)
+    grants = []
+    for principal in directory.groups():
+        for account_id, arn in admin.assignments_for_principal("GROUP", principal.id):
+            name, managed = names.get(arn, (arn.rsplit("/", 1)[-1], False))
+            grants.append(Grant(principal.name, account_id, name, managed))
+    return sorted(grants)

@@ -1,0 +1,139 @@
+"""The organization as the planner sees it, and resolving rule targets to accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from entra_aws.config.models import Targets
+from entra_aws.engine.model import Account, OrganizationalUnit
+
+
+class OrganizationView(Protocol):
+    """What the planner needs to know about the organization. Adapters may answer lazily."""
+
+    def management_account_id(self) -> str: ...
+
+    def account(self, account_id: str) -> Account | None: ...
+
+    def snapshot(self) -> Organization: ...
+
+
+@dataclass
+class Organization:
+    """A complete, in-memory picture of the organization: accounts, OU tree, tags."""
+
+    root_id: str
+    management_account: str
+    accounts: dict[str, Account]
+    units: dict[str, OrganizationalUnit] = field(default_factory=dict)
+
+    def management_account_id(self) -> str:
+        return self.management_account
+
+    def account(self, account_id: str) -> Account | None:
+        return self.accounts.get(account_id)
+
+    def snapshot(self) -> Organization:
+        return self
+
+    def ou_path(self, ou_id: str) -> str:
+        parts: list[str] = []
+        while ou_id in self.units:
+            unit = self.units[ou_id]
+            parts.append(unit.name)
+            ou_id = unit.parent_id
+        return "/" + "/".join(reversed(parts))
+
+    def ous_matching(self, reference: str) -> list[str]:
+        """An OU id, the root id, a path like /Workloads/Prod, or (for conventions) a unique OU name."""
+        if reference == self.root_id:
+            return [self.root_id]
+        if reference in self.units:
+            return [reference]
+        if reference.startswith("/"):
+            wanted = "/" + "/".join(p for p in reference.split("/") if p)
+            if wanted in ("/", "/Root"):
+                return [self.root_id]
+            wanted = wanted.removeprefix("/Root") if wanted.startswith("/Root/") else wanted
+            return [ou for ou in self.units if self.ou_path(ou).lower() == wanted.lower()]
+        return [ou for ou, unit in self.units.items() if unit.name.lower() == reference.lower()]
+
+    def accounts_under(self, ou_id: str) -> list[Account]:
+        """Accounts in the OU and in every OU nested below it."""
+        return [a for a in self.accounts.values() if self._is_under(a.parent_id, ou_id)]
+
+    def _is_under(self, parent_id: str, ou_id: str) -> bool:
+        if ou_id == self.root_id:
+            return True
+        while parent_id:
+            if parent_id == ou_id:
+                return True
+            unit = self.units.get(parent_id)
+            parent_id = unit.parent_id if unit else ""
+        return False
+
+    def accounts_named(self, name: str) -> list[Account]:
+        return [a for a in self.accounts.values() if a.name.lower() == name.lower()]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    account_ids: frozenset[str]
+    unresolved: tuple[str, ...] = ()
+
+
+def _needs_snapshot(targets: Targets) -> bool:
+    return bool(targets.account_names or targets.ous or targets.tags or targets.organization)
+
+
+def resolve_targets(targets: Targets, org: OrganizationView) -> Resolution:
+    """Account ids a Targets selects (a union). Names/OUs that match nothing are reported, not ignored."""
+    selected: set[str] = set()
+    unresolved: list[str] = []
+    for account_id in targets.accounts:
+        if org.account(account_id) is None:
+            unresolved.append(f"account {account_id} is not in the organization")
+        else:
+            selected.add(account_id)
+    if not _needs_snapshot(targets):
+        return Resolution(frozenset(selected), tuple(unresolved))
+    snapshot = org.snapshot()
+    if targets.organization:
+        selected.update(snapshot.accounts)
+    for name in targets.account_names:
+        named = snapshot.accounts_named(name)
+        if not named:
+            unresolved.append(f"no account is named {name!r}")
+        selected.update(a.id for a in named)
+    for reference in targets.ous:
+        ous = snapshot.ous_matching(reference)
+        if not ous:
+            unresolved.append(f"no OU matches {reference!r}")
+        for ou in ous:
+            selected.update(a.id for a in snapshot.accounts_under(ou))
+    for selector in targets.tags:
+        key, _, value = selector.partition("=")
+        selected.update(a.id for a in snapshot.accounts.values() if a.has_tag(key, value))
+    return Resolution(frozenset(selected), tuple(unresolved))
+
+
+def eligible(
+    account_ids: Iterable[str], org: OrganizationView, *, allow_management_account: bool
+) -> tuple[set[str], list[str]]:
+    """Guardrails: only ACTIVE accounts; the management account only when explicitly allowed."""
+    kept: set[str] = set()
+    skipped: list[str] = []
+    management = org.management_account_id()
+    for account_id in account_ids:
+        account = org.account(account_id)
+        if account is None:
+            continue
+        if account_id == management and not allow_management_account:
+            skipped.append(f"{account_id} is the management account")
+        elif not account.active:
+            skipped.append(f"{account_id} is {account.status}")
+        else:
+            kept.add(account_id)
+    return kept, skipped

@@ -1,0 +1,245 @@
+"""Plan: the ordered operations that turn actual state into desired state. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from entra_aws.config.models import PermissionSetSpec
+from entra_aws.engine.model import (
+    Assignment,
+    Boundary,
+    Finding,
+    PermissionSetContent,
+    PermissionSetRecord,
+    canonical_policy,
+)
+
+OperationKind = Literal[
+    "create_permission_set",
+    "update_permission_set",
+    "tag_permission_set",
+    "untag_permission_set",
+    "attach_managed_policy",
+    "detach_managed_policy",
+    "attach_customer_managed_policy",
+    "detach_customer_managed_policy",
+    "put_inline_policy",
+    "delete_inline_policy",
+    "put_permissions_boundary",
+    "delete_permissions_boundary",
+    "provision_permission_set",
+    "create_assignment",
+    "delete_assignment",
+    "delete_permission_set",
+]
+
+# Execution phases: permission sets exist and are right before anyone is assigned to them; new access is
+# granted before old access is removed; a permission set is deleted only after its assignments are gone.
+PHASE: dict[str, int] = {
+    "create_permission_set": 0,
+    "update_permission_set": 1,
+    "tag_permission_set": 1,
+    "untag_permission_set": 1,
+    "attach_managed_policy": 1,
+    "detach_managed_policy": 1,
+    "attach_customer_managed_policy": 1,
+    "detach_customer_managed_policy": 1,
+    "put_inline_policy": 1,
+    "delete_inline_policy": 1,
+    "put_permissions_boundary": 1,
+    "delete_permissions_boundary": 1,
+    "provision_permission_set": 2,
+    "create_assignment": 3,
+    "delete_assignment": 4,
+    "delete_permission_set": 5,
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    kind: OperationKind
+    permission_set: str
+    detail: tuple[tuple[str, Any], ...] = ()
+    assignment: Assignment | None = None
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return dict(self.detail)
+
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        if self.assignment is not None:
+            a = self.assignment
+            who = (names or {}).get(a.principal_id, a.principal_id)
+            return f"{a.principal_type.lower()} {who} -> {a.permission_set} on {a.account_id}"
+        extra = ", ".join(f"{k}={v}" for k, v in self.detail if k not in ("spec",))
+        return f"{self.permission_set}" + (f" ({extra})" if extra else "")
+
+
+def _op(kind: OperationKind, ps: str, **detail: Any) -> Operation:
+    return Operation(kind, ps, tuple(sorted(detail.items())))
+
+
+@dataclass
+class Plan:
+    operations: list[Operation] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.operations
+
+    def ordered(self) -> list[Operation]:
+        return sorted(self.operations, key=lambda op: PHASE[op.kind])
+
+    def count(self, kind: str) -> int:
+        return sum(1 for op in self.operations if op.kind == kind)
+
+
+def desired_content(spec: PermissionSetSpec) -> PermissionSetContent:
+    boundary = None
+    if spec.permissions_boundary is not None:
+        ref = spec.permissions_boundary.customer_managed_policy
+        boundary = Boundary(
+            managed_policy_arn=spec.permissions_boundary.managed_policy_arn,
+            customer_managed_policy=(ref.name, ref.path) if ref else None,
+        )
+    return PermissionSetContent(
+        description=spec.description,
+        session_duration=spec.session_duration,
+        relay_state=spec.relay_state,
+        managed_policies=frozenset(spec.managed_policies),
+        customer_managed_policies=frozenset((c.name, c.path) for c in spec.customer_managed_policies),
+        inline_policy=canonical_policy(spec.inline_policy),
+        permissions_boundary=boundary,
+        tags=tuple(sorted(spec.tags.items())),
+    )
+
+
+def content_operations(name: str, want: PermissionSetContent, have: PermissionSetContent) -> list[Operation]:
+    """Operations that make `have` equal `want` for one existing permission set."""
+    ops: list[Operation] = []
+    if (want.description, want.session_duration, want.relay_state) != (
+        have.description,
+        have.session_duration,
+        have.relay_state,
+    ):
+        ops.append(
+            _op(
+                "update_permission_set",
+                name,
+                description=want.description,
+                session_duration=want.session_duration,
+                relay_state=want.relay_state,
+            )
+        )
+    ops += [
+        _op("attach_managed_policy", name, arn=a)
+        for a in sorted(want.managed_policies - have.managed_policies)
+    ]
+    ops += [
+        _op("detach_managed_policy", name, arn=a)
+        for a in sorted(have.managed_policies - want.managed_policies)
+    ]
+    for ref in sorted(want.customer_managed_policies - have.customer_managed_policies):
+        ops.append(_op("attach_customer_managed_policy", name, policy_name=ref[0], path=ref[1]))
+    for ref in sorted(have.customer_managed_policies - want.customer_managed_policies):
+        ops.append(_op("detach_customer_managed_policy", name, policy_name=ref[0], path=ref[1]))
+    if want.inline_policy != have.inline_policy:
+        if want.inline_policy is None:
+            ops.append(_op("delete_inline_policy", name))
+        else:
+            ops.append(_op("put_inline_policy", name, document=want.inline_policy))
+    if want.permissions_boundary != have.permissions_boundary:
+        if want.permissions_boundary is None:
+            ops.append(_op("delete_permissions_boundary", name))
+        else:
+            ops.append(_op("put_permissions_boundary", name, boundary=want.permissions_boundary))
+    want_tags, have_tags = dict(want.tags), dict(have.tags)
+    changed = {k: v for k, v in want_tags.items() if have_tags.get(k) != v}
+    if changed:
+        ops.append(_op("tag_permission_set", name, tags=tuple(sorted(changed.items()))))
+    removed = sorted(set(have_tags) - set(want_tags))
+    if removed:
+        ops.append(_op("untag_permission_set", name, keys=tuple(removed)))
+    return ops
+
+
+def creation_operations(spec: PermissionSetSpec) -> list[Operation]:
+    want = desired_content(spec)
+    ops = [_op("create_permission_set", spec.name, spec=spec)]
+    return ops + content_operations(
+        spec.name,
+        want,
+        PermissionSetContent(
+            description=want.description,
+            session_duration=want.session_duration,
+            relay_state=want.relay_state,
+            tags=want.tags,
+        ),
+    )
+
+
+def plan_permission_sets(
+    specs: Iterable[PermissionSetSpec],
+    catalog: Mapping[str, PermissionSetRecord],
+    *,
+    adopt: Iterable[str] = (),
+    prune_unlisted: bool,
+    provisioned: Mapping[str, bool] | None = None,
+) -> Plan:
+    """Create, correct, adopt or delete permission sets. Unmanaged ones are never changed unless adopted."""
+    plan = Plan()
+    adopt_names = set(adopt)
+    wanted = {spec.name: spec for spec in specs}
+    for name, spec in wanted.items():
+        record = catalog.get(name)
+        if record is None:
+            plan.operations += creation_operations(spec)
+            continue
+        if not record.managed:
+            if name not in adopt_names:
+                plan.findings.append(
+                    Finding(
+                        "error",
+                        f"permission set {name!r} exists but is not managed by entra-aws; it is left untouched "
+                        f"(list it in apply.adopt_permission_sets to take it over)",
+                        name,
+                    )
+                )
+                continue
+            plan.operations.append(_op("tag_permission_set", name, adopt=True))
+        if record.content is None:  # not read in this scope: content is corrected by full reconciles
+            continue
+        changes = content_operations(name, desired_content(spec), record.content)
+        plan.operations += changes
+        if changes and (provisioned or {}).get(name, True):
+            plan.operations.append(_op("provision_permission_set", name))
+    if prune_unlisted:
+        for name, record in catalog.items():
+            if record.managed and name not in wanted:
+                plan.operations.append(_op("delete_permission_set", name))
+    return plan
+
+
+def plan_assignments(
+    desired: set[Assignment], actual: set[Assignment], managed: set[str], *, prune: bool
+) -> list[Operation]:
+    """Create what is missing; delete managed assignments nobody asks for.
+
+    `managed` names the permission sets entra-aws will own after this plan; assignments of any other permission
+    set are neither created nor deleted.
+    """
+    ops = [
+        Operation("create_assignment", a.permission_set, assignment=a)
+        for a in sorted(desired - actual)
+        if a.permission_set in managed
+    ]
+    if prune:
+        ops += [
+            Operation("delete_assignment", a.permission_set, assignment=a)
+            for a in sorted(actual - desired)
+            if a.permission_set in managed
+        ]
+    return ops

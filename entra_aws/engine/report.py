@@ -1,0 +1,78 @@
+"""What a reconcile did: the plan, each operation's outcome, and findings. Failures are never silent."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from entra_aws.engine.apply import OperationResult
+from entra_aws.engine.model import Finding
+from entra_aws.engine.plan import Plan
+from entra_aws.engine.scope import Scope
+
+
+@dataclass
+class Report:
+    scope: Scope
+    plan: Plan
+    applied: bool = False
+    results: list[OperationResult] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """Principal id -> display name, for people reading the report."""
+    api_calls: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.plan.findings
+
+    @property
+    def succeeded(self) -> list[OperationResult]:
+        return [r for r in self.results if r.ok]
+
+    @property
+    def failed(self) -> list[OperationResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        kinds = Counter(op.kind for op in self.plan.operations)
+        planned = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) or "no changes"
+        if not self.applied:
+            return f"scope {self.scope}: plan: {planned}"
+        return (
+            f"scope {self.scope}: {len(self.succeeded)} succeeded, {len(self.failed)} failed "
+            f"({planned}); {self.api_calls} API calls"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        def op_dict(result: OperationResult | None, op: Any) -> dict[str, Any]:
+            entry: dict[str, Any] = {
+                "kind": op.kind,
+                "permission_set": op.permission_set,
+                "what": op.describe(self.names),
+            }
+            if op.assignment is not None:
+                a = op.assignment
+                entry |= {
+                    "account_id": a.account_id,
+                    "principal_type": a.principal_type,
+                    "principal_id": a.principal_id,
+                }
+            if result is not None:
+                entry |= {"ok": result.ok, "error": result.error}
+            return entry
+
+        return {
+            "scope": str(self.scope),
+            "applied": self.applied,
+            "ok": self.ok,
+            "summary": self.summary(),
+            "operations": [op_dict(None, op) for op in self.plan.ordered()] if not self.applied else [],
+            "results": [op_dict(r, r.operation) for r in self.results],
+            "findings": [{"severity": f.severity, "message": f.message} for f in self.findings],
+            "api_calls": self.api_calls,
+        }

@@ -1,0 +1,69 @@
+"""A small description of an organization and its identity store, and seeding it into the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from entra_aws.config.models import AccountId, NonEmptyStr, Strict
+from entra_aws.sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
+
+
+class WorldAccount(Strict):
+    id: AccountId
+    name: NonEmptyStr
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class WorldUnit(Strict):
+    name: NonEmptyStr
+    accounts: list[WorldAccount] = Field(default_factory=list)
+    units: list[WorldUnit] = Field(default_factory=list)
+
+
+class World(Strict):
+    management_account: WorldAccount
+    units: list[WorldUnit] = Field(default_factory=list)
+    groups: list[NonEmptyStr] = Field(default_factory=list)
+    users: list[NonEmptyStr] = Field(default_factory=list)
+
+
+def create_account(orgs: Any, account: WorldAccount, parent_id: str, root_id: str) -> None:
+    tags = [{"Key": SANDBOX_ACCOUNT_ID_TAG, "Value": account.id}]
+    tags += [{"Key": k, "Value": v} for k, v in account.tags.items()]
+    orgs.create_account(AccountName=account.name, Email=f"{account.name}@example.com", Tags=tags)
+    if parent_id != root_id:
+        orgs.move_account(AccountId=account.id, SourceParentId=root_id, DestinationParentId=parent_id)
+
+
+def _seed_unit(orgs: Any, unit: WorldUnit, parent_id: str, root_id: str) -> None:
+    ou_id = orgs.create_organizational_unit(ParentId=parent_id, Name=unit.name)["OrganizationalUnit"]["Id"]
+    for account in unit.accounts:
+        create_account(orgs, account, ou_id, root_id)
+    for child in unit.units:
+        _seed_unit(orgs, child, ou_id, root_id)
+
+
+def seed_organization(orgs: Any, world: World) -> str:
+    """Create the organization (the caller is the management account); returns the root id."""
+    orgs.create_organization(FeatureSet="ALL")
+    root_id = str(orgs.list_roots()["Roots"][0]["Id"])
+    for unit in world.units:
+        _seed_unit(orgs, unit, root_id, root_id)
+    return root_id
+
+
+def seed_identity_store(identitystore: Any, store_id: str, world: World) -> dict[str, str]:
+    """Create groups and users; returns display name -> id."""
+    ids: dict[str, str] = {}
+    for name in world.groups:
+        ids[name] = identitystore.create_group(IdentityStoreId=store_id, DisplayName=name)["GroupId"]
+    for user in world.users:
+        ids[user] = identitystore.create_user(
+            IdentityStoreId=store_id,
+            UserName=user,
+            DisplayName=user,
+            Name={"GivenName": user.split("@")[0], "FamilyName": "Example"},
+        )["UserId"]
+    return ids

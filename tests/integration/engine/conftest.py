@@ -1,0 +1,64 @@
+"""An example organization and identity store seeded into the moto server, and the example config bound to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+
+from entra_aws.config import Config, load_config
+from entra_aws.engine.reconcile import AwsContext, forget_catalog
+from entra_aws.sandbox.world import World, seed_identity_store, seed_organization
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class Seeded:
+    config: Config
+    groups: dict[str, str]
+    sso: Any
+    identitystore: Any
+    orgs: Any
+    instance_arn: str
+    store_id: str
+
+    def context(self) -> AwsContext:
+        return AwsContext.from_session(self.config)
+
+    def assignments(self) -> list[dict[str, Any]]:
+        """Every assignment in the emulator, read with plain boto3 (independent of the engine)."""
+        found = []
+        for name, group_id in self.groups.items():
+            pages = self.sso.get_paginator("list_account_assignments_for_principal").paginate(
+                InstanceArn=self.instance_arn, PrincipalType="GROUP", PrincipalId=group_id
+            )
+            for page in pages:
+                for item in page["AccountAssignments"]:
+                    ps = self.sso.describe_permission_set(
+                        InstanceArn=self.instance_arn, PermissionSetArn=item["PermissionSetArn"]
+                    )["PermissionSet"]["Name"]
+                    found.append({"group": name, "account": item["AccountId"], "permission_set": ps})
+        return found
+
+
+def load_world(path: Path = REPO / "scenarios" / "example-organization.yaml") -> World:
+    return World.model_validate(yaml.safe_load(path.read_text()))
+
+
+@pytest.fixture
+def seeded(aws: str) -> Seeded:
+    forget_catalog()
+    world = load_world()
+    orgs = boto3.client("organizations", region_name="us-east-1")
+    seed_organization(orgs, world)
+    sso = boto3.client("sso-admin", region_name="eu-west-1")
+    instance = sso.list_instances()["Instances"][0]
+    identitystore = boto3.client("identitystore", region_name="eu-west-1")
+    groups = seed_identity_store(identitystore, instance["IdentityStoreId"], world)
+    config = load_config(REPO / "config" / "example.yaml")
+    return Seeded(config, groups, sso, identitystore, orgs, instance["InstanceArn"], instance["IdentityStoreId"])
