@@ -247,6 +247,17 @@ class AutomationSettings(Strict):
         Field(default_factory=list)
     )
     reconcile_on_deploy: bool = True
+    max_concurrent_reconciles: int = Field(
+        default=2,
+        ge=2,
+        le=10,
+        description="Reconcile workers at once (the SQS event-source minimum is 2); they share max_tps.",
+    )
+    control_tower_region: Annotated[str, StringConstraints(pattern=REGION)] | None = Field(
+        default=None,
+        description="Control Tower home region, when it is neither us-east-1 nor the Identity Center region: "
+        "its lifecycle events are forwarded from there.",
+    )
 
 
 class Config(Strict):
