@@ -108,14 +108,14 @@ def explain_rejection(code: str, message: str, token: str, role_arn: str) -> str
     sub = str(values.get("sub", "?"))
     provider = token_claims.provider_path(iss)
     lowered = message.lower()
-    if "provider" in lowered or "issuer" in lowered or "jwks" in lowered or "openid" in lowered:
+    if code == "InvalidIdentityToken" and ("openidconnect" in lowered or "issuer" in lowered):
         hint = (
             f"claim iss={iss!r} names no IAM OIDC provider: the provider URL must equal the issuer exactly "
             f"(v1 tokens: https://sts.windows.net/<tid>/ with trailing slash; v2: "
             "https://login.microsoftonline.com/<tid>/v2.0)"
         )
-    elif "audience" in lowered or "aud" in lowered.split() or "client" in lowered:
-        hint = f"claim aud={aud!r} is not in the OIDC provider {provider!r} client id list"
+    elif code == "InvalidIdentityToken" and "audience" in lowered:
+        hint = f"claim aud={aud!r} is not in the client id list of the OIDC provider {provider!r}"
     else:
         hint = (
             f"the trust policy of {role_arn} must allow Federated "
