@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,7 @@ class Emulator:
 
         identity_center_gaps.install()
         _chosen_account_ids()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         host, bound_port = server.get_host_and_port()
