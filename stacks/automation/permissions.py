@@ -1,0 +1,173 @@
+"""Least-privilege statements for the handlers: scoped to the Identity Center instance, its permission sets,
+the identity store and the roles Identity Center provisions. Only APIs without resource-level permissions
+(Organizations List*/Describe*, sso:ListInstances, X-Ray) use `*`; each is acknowledged with its reason."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import IConstruct
+
+from entra_aws.config import Config
+
+SSO_READ = [
+    "sso:DescribePermissionSet",
+    "sso:DescribeAccountAssignmentCreationStatus",
+    "sso:DescribeAccountAssignmentDeletionStatus",
+    "sso:DescribePermissionSetProvisioningStatus",
+    "sso:GetInlinePolicyForPermissionSet",
+    "sso:GetPermissionsBoundaryForPermissionSet",
+    "sso:ListAccountAssignments",
+    "sso:ListAccountAssignmentsForPrincipal",
+    "sso:ListAccountAssignmentCreationStatus",
+    "sso:ListAccountAssignmentDeletionStatus",
+    "sso:ListAccountsForProvisionedPermissionSet",
+    "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
+    "sso:ListManagedPoliciesInPermissionSet",
+    "sso:ListPermissionSetProvisioningStatus",
+    "sso:ListPermissionSets",
+    "sso:ListPermissionSetsProvisionedToAccount",
+    "sso:ListTagsForResource",
+]
+SSO_WRITE = [
+    "sso:CreateAccountAssignment",
+    "sso:DeleteAccountAssignment",
+    "sso:CreatePermissionSet",
+    "sso:UpdatePermissionSet",
+    "sso:DeletePermissionSet",
+    "sso:ProvisionPermissionSet",
+    "sso:AttachManagedPolicyToPermissionSet",
+    "sso:DetachManagedPolicyFromPermissionSet",
+    "sso:AttachCustomerManagedPolicyReferenceToPermissionSet",
+    "sso:DetachCustomerManagedPolicyReferenceFromPermissionSet",
+    "sso:PutInlinePolicyToPermissionSet",
+    "sso:DeleteInlinePolicyFromPermissionSet",
+    "sso:PutPermissionsBoundaryToPermissionSet",
+    "sso:DeletePermissionsBoundaryFromPermissionSet",
+    "sso:TagResource",
+    "sso:UntagResource",
+]
+IDENTITY_STORE_READ = [
+    "identitystore:DescribeGroup",
+    "identitystore:DescribeUser",
+    "identitystore:GetGroupId",
+    "identitystore:GetUserId",
+    "identitystore:ListGroups",
+    "identitystore:ListUsers",
+]
+ORGANIZATIONS_READ = [
+    "organizations:DescribeOrganization",
+    "organizations:DescribeAccount",
+    "organizations:ListAccounts",
+    "organizations:ListAccountsForParent",
+    "organizations:ListChildren",
+    "organizations:ListOrganizationalUnitsForParent",
+    "organizations:ListParents",
+    "organizations:ListRoots",
+    "organizations:ListTagsForResource",
+]
+# Identity Center provisions permission sets in the management account as the caller (User Guide,
+# "Permissions required to use the IAM Identity Center console" / delegated administration).
+PROVISIONED_ROLE_ACTIONS = [
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:GetRole",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:UpdateRole",
+]
+SAML_PROVIDER_ACTIONS = ["iam:CreateSAMLProvider", "iam:GetSAMLProvider", "iam:UpdateSAMLProvider"]
+
+
+def instance_resources(config: Config, partition: str) -> tuple[str, str]:
+    """(instance ARN, permission-set ARNs); a wildcard id only when the instance is discovered at run time."""
+    arn = config.identity_center.instance_arn
+    if arn:
+        instance_id = arn.rsplit("/", 1)[-1]
+        return arn, f"arn:{partition}:sso:::permissionSet/{instance_id}/*"
+    return f"arn:{partition}:sso:::instance/*", f"arn:{partition}:sso:::permissionSet/*/*"
+
+
+def router_statements(config: Config, partition: str) -> list[iam.PolicyStatement]:
+    instance, permission_sets = instance_resources(config, partition)
+    return [iam.PolicyStatement(actions=["sso:DescribePermissionSet"], resources=[instance, permission_sets])]
+
+
+def worker_statements(config: Config, partition: str, account: str) -> list[iam.PolicyStatement]:
+    instance, permission_sets = instance_resources(config, partition)
+    accounts = f"arn:{partition}:sso:::account/*"
+    store_id = config.identity_center.identity_store_id or "*"
+    return [
+        iam.PolicyStatement(actions=["sso:ListInstances"], resources=["*"]),
+        iam.PolicyStatement(actions=SSO_READ, resources=[instance, permission_sets, accounts]),
+        iam.PolicyStatement(actions=SSO_WRITE, resources=[instance, permission_sets, accounts]),
+        iam.PolicyStatement(
+            actions=IDENTITY_STORE_READ,
+            resources=[
+                f"arn:{partition}:identitystore::{account}:identitystore/{store_id}",
+                f"arn:{partition}:identitystore:::group/*",
+                f"arn:{partition}:identitystore:::user/*",
+            ],
+        ),
+        iam.PolicyStatement(actions=ORGANIZATIONS_READ, resources=["*"]),
+        iam.PolicyStatement(
+            actions=PROVISIONED_ROLE_ACTIONS,
+            resources=[f"arn:{partition}:iam::{account}:role/aws-reserved/sso.amazonaws.com/*"],
+        ),
+        iam.PolicyStatement(
+            actions=SAML_PROVIDER_ACTIONS,
+            resources=[f"arn:{partition}:iam::{account}:saml-provider/AWSSSO_*_DO_NOT_DELETE"],
+        ),
+    ]
+
+
+def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
+    """cdk-nag v3: acknowledge one finding (`AwsSolutions-IAM5[Resource::*]`) on a construct and below."""
+    cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=finding, reason=reason))
+
+
+def _wildcard_reason(resource: str) -> str:
+    reasons = {
+        ":sso:::instance/": "instance_arn is unset (discovered at run time); set it to narrow this",
+        ":sso:::permissionSet/": "any permission set of the instance; the engine refuses unmanaged ones",
+        ":sso:::account/": "assignments may target any account of the organization, per the config's rules",
+        ":identitystore::": "identity_center.identity_store_id is not set (discovered at run time)",
+        ":identitystore:::": "identity-store group/user ARNs have no per-store form; reads only",
+        ":role/aws-reserved/sso.amazonaws.com/": "roles Identity Center provisions in the management account",
+        ":saml-provider/AWSSSO_": "the SAML provider Identity Center provisions in the management account",
+    }
+    for needle, reason in reasons.items():
+        if needle in resource:
+            return reason
+    raise ValueError(f"no documented reason for the wildcard resource {resource}")
+
+
+def acknowledge_wildcards(role: IConstruct, statements: list[iam.PolicyStatement], account: str) -> None:
+    """Acknowledge exactly the wildcards these statements hold (cdk-nag v3 wants each finding by name)."""
+    account_text = "<AWS::AccountId>" if cdk.Token.is_unresolved(account) else account
+    partition = cdk.Stack.of(role).partition
+    seen: set[str] = set()
+    for statement in statements:
+        for resource in statement.resources:
+            if "*" not in resource or resource == "*" or resource in seen:
+                continue
+            seen.add(resource)
+            text = resource.replace(partition, "<AWS::Partition>").replace(account, account_text)
+            acknowledge(role, f"AwsSolutions-IAM5[Resource::{text}]", _wildcard_reason(resource))
+    acknowledge(
+        role,
+        "AwsSolutions-IAM5[Resource::*]",
+        "X-Ray PutTraceSegments/PutTelemetryRecords, sso:ListInstances and Organizations List*/Describe* "
+        "have no resource-level permissions",
+    )
+    acknowledge(
+        role,
+        "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+        "topic.grant_publish on the topic's own key (GenerateDataKey and GenerateDataKeyWithoutPlaintext)",
+    )
