@@ -1,8 +1,10 @@
 """Roll the federation resources out to member accounts with a service-managed CloudFormation StackSet.
 
 The member template is synthesized in a separate, bootstrap-less CDK app (member accounts need no CDK
-bootstrap) and embedded as the StackSet's TemplateBody. The outer app's aspects (cdk-nag) are applied to it
-too, and its error/warning annotations are repeated on this construct so that `cdk synth` and tests see them.
+bootstrap) and embedded as the StackSet's TemplateBody. The outer app's validation plugins cannot see inside
+that string, so the member app always runs cdk-nag's AwsSolutions pack itself (synthesis fails on an
+unacknowledged finding); the outer app's aspects are applied too, and the member app's error/warning annotations
+are repeated on this construct so that `cdk synth` and tests see them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudformation as cloudformation
+from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
 from entra_aws.config.federation import StackSetDeployment
@@ -42,6 +45,7 @@ def member_template(
         build(stack)
         for aspect in cdk.Aspects.of(root).all:
             cdk.Aspects.of(inner).add(aspect)
+        cdk.Validations.of(inner).add_plugins(AwsSolutionsChecks(inner))
         artifact = inner.synth().get_stack_artifact(stack.artifact_id)
         template: dict[str, object] = artifact.template
         messages = [
