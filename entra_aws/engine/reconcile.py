@@ -284,6 +284,8 @@ def _permission_set_plan(config: Config, scope: Scope, catalog: Catalog, desired
 
 def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Plan, Catalog, dict[str, str]]:
     catalog = _catalog(ctx, config, scope)
+    if scope.kind not in ("group", "user"):
+        ctx.organization.snapshot()  # many principals ahead: one walk of the tree beats a lookup per account
     principals = principals_in_scope(config, scope, ctx.directory)
     desired = desired_state(config, ctx.organization, principals.present)
     wanted = _in_scope(desired.assignments, scope)
