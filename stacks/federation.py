@@ -20,7 +20,7 @@ STACK_NAME = "EntraAws-Federation"
 
 
 def build_federation(scope: cdk.Stack, config: Config, federation: FederationConfig, region: str) -> None:
-    """The providers, roles and outputs, in one stack (the management stack or the StackSet member template)."""
+    """The providers, roles and outputs, in one stack (management stack or StackSet member template)."""
     if federation.workload_identity is not None:
         WorkloadIdentity(
             scope,

@@ -68,7 +68,8 @@ def federated_role(
         cdk.Validations.of(role).acknowledge(
             cdk.Acknowledgment(
                 id=f"AwsSolutions-IAM5[{finding}]",
-                reason=f"The inline policy is the operator's, reviewed in the config ({where}); entra-aws deploys it "
+                reason=f"The inline policy is the operator's, reviewed in the config ({where}); entra-aws "
+                f"deploys it "
                 "unchanged",
             )
         )

@@ -3,8 +3,8 @@
 The member template is synthesized in a separate, bootstrap-less CDK app (member accounts need no CDK
 bootstrap) and embedded as the StackSet's TemplateBody. The outer app's validation plugins cannot see inside
 that string, so the member app always runs cdk-nag's AwsSolutions pack itself (synthesis fails on an
-unacknowledged finding); the outer app's aspects are applied too, and the member app's error/warning annotations
-are repeated on this construct so that `cdk synth` and tests see them.
+unacknowledged finding); the outer app's aspects are applied too, and the member app's error/warning
+annotations are repeated on this construct so that `cdk synth` and tests see them.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ class FederationStackSet(Construct):
         body = json.dumps(template, separators=(",", ":"), sort_keys=True)
         if len(body.encode()) > TEMPLATE_BODY_MAX_BYTES:
             raise ValueError(
-                f"federation.deploy_to.stackset: the member template is {len(body.encode())} bytes; a StackSet "
+                f"federation.deploy_to.stackset: the member template is {len(body.encode())} bytes; a "
+                f"StackSet "
                 f"TemplateBody is at most {TEMPLATE_BODY_MAX_BYTES}. Use the enterprise app's own federation "
                 "metadata (one signing certificate) or fewer roles per StackSet"
             )
@@ -117,5 +118,6 @@ class FederationStackSet(Construct):
             cdk.Stack.of(self),
             "StackSetName",
             value=settings.stack_set_name,
-            description="Member accounts' providers, roles and profiles are the outputs of its stack instances",
+            description="Member accounts' providers, roles and profiles are the outputs of its stack "
+            "instances",
         )

@@ -66,7 +66,8 @@ class SamlFederation(Construct):
             cdk.Validations.of(user).acknowledge(
                 cdk.Acknowledgment(
                     id="AwsSolutions-IAM5[Resource::*]",
-                    reason="iam:ListRoles lists all roles of the account; Entra's role import needs exactly that and "
+                    reason="iam:ListRoles lists all roles of the account; Entra's role import needs "
+                    "exactly that and "
                     "nothing else (opted in with federation.saml.role_import_user.enabled)",
                 )
             )

@@ -22,7 +22,7 @@ def output_id(name: str) -> str:
 
 
 class WorkloadIdentity(Construct):
-    """OIDC provider(s) for the tenant's issuers; per workload a role pinned to aud and sub, and its outputs."""
+    """OIDC provider(s) for the tenant's issuers; per workload a role pinned to aud and sub, with outputs."""
 
     def __init__(
         self,
@@ -61,7 +61,8 @@ class WorkloadIdentity(Construct):
                 stack,
                 f"OidcProviderV{version}Arn",
                 value=provider.oidc_provider_arn,
-                description=f"IAM OIDC provider for Entra v{version} tokens ({issuer_url(tenant_id, version)})",
+                description=f"IAM OIDC provider for Entra v{version} tokens "
+                f"({issuer_url(tenant_id, version)})",
             )
         for index, workload in enumerate(settings.workloads):
             where = f"federation.workload_identity.workloads[{index}]"
@@ -127,7 +128,8 @@ class WorkloadIdentity(Construct):
                 value=(
                     f"resource app accessTokenAcceptedVersion={access_token_accepted_version(version)}; "
                     f"request audience {workload.audience} (token aud claim {aud}); "
-                    f"issuer {issuer_url(tenant_id, version)}; assign an app role of the resource app to object id "
+                    f"issuer {issuer_url(tenant_id, version)}; assign an app role of the resource app to "
+                    f"object id "
                     f"{subject} and set assignment required"
                 ),
                 description=f"What to set in Entra for workload {workload.name}",

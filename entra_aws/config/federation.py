@@ -163,12 +163,14 @@ class Workload(RoleSettings):
         description="Opt-in for a subject with * or ?: why any matching identity may assume the role.",
     )
     audience: Audience = Field(
-        description="What the credential helper requests: the resource app's application ID URI or client id, "
+        description="What the credential helper requests: the resource app's application ID URI or client "
+        "id, "
         f"or {TOKEN_EXCHANGE_AUDIENCE}."
     )
     audience_client_id: Guid | None = Field(
         default=None,
-        description="The resource app's client id; needed for v2 tokens when audience is an application ID URI "
+        description="The resource app's client id; needed for v2 tokens when audience is an application "
+        "ID URI "
         "(a v2 token's aud is always the client id).",
     )
     token_version: TokenVersion | None = Field(
@@ -270,7 +272,8 @@ class StackSetDeployment(Strict):
     )
     region: Annotated[str, _matching(REGION, "an AWS region like eu-west-1")] | None = Field(
         default=None,
-        description="The one region the stack instances go to (IAM is global); default identity_center.region.",
+        description="The one region the stack instances go to (IAM is global); default "
+        "identity_center.region.",
     )
     auto_deployment: bool = Field(default=True, description="Deploy to accounts that join the OUs later.")
     retain_stacks_on_account_removal: bool = False
@@ -353,7 +356,8 @@ def federation_problems(federation: FederationConfig) -> list[str]:
             length = ROLE_CLAIM_FIXED_CHARS + len(role.name) + len(saml.provider_name)
             if length > APP_ROLE_VALUE_MAX:
                 problems.append(
-                    f"federation.saml.roles[{i}].name: the role claim value would be {length} characters; Entra "
+                    f"federation.saml.roles[{i}].name: the role claim value would be {length} characters; "
+                    f"Entra "
                     f"app role values are at most {APP_ROLE_VALUE_MAX}: shorten the role or provider name "
                     f"(together at most {APP_ROLE_VALUE_MAX - ROLE_CLAIM_FIXED_CHARS} characters)"
                 )
@@ -365,13 +369,15 @@ def _workload_problems(where: str, workload: Workload, wi: WorkloadIdentity) -> 
     version = workload.version(wi.default_version)
     if workload.subject is None or not workload.subject.strip():
         problems.append(
-            f"{where}.subject: is required: the object id (a GUID) of the managed identity or service principal "
+            f"{where}.subject: is required: the object id (a GUID) of the managed identity or service "
+            f"principal "
             "whose tokens may assume this role"
         )
     elif workload.has_wildcard_subject:
         if workload.wildcard_subject_reason is None:
             problems.append(
-                f"{where}.subject: {workload.subject!r} is a wildcard and would let any matching identity in the "
+                f"{where}.subject: {workload.subject!r} is a wildcard and would let any matching identity "
+                f"in the "
                 "tenant assume the role; give one object id, or opt in with wildcard_subject_reason: <why>"
             )
         elif workload.subject.strip("*?") == "":

@@ -1,4 +1,5 @@
-"""The Entra side of SAML: the role claim values AWS expects and the Microsoft Graph `appRoles` that carry them.
+"""The Entra side of SAML: the role claim values AWS expects and the Microsoft Graph `appRoles`
+that carry them.
 
 Writing `appRoles` on the enterprise app's service principal through Graph replaces Entra's role import, which
 needs an IAM user with iam:ListRoles and a long-lived access key.
@@ -22,10 +23,10 @@ def role_claim(account: str, role_name: str, provider_name: str, partition: str 
 
 
 def app_role_id(account: str, role_name: str, provider_name: str) -> str:
-    """A stable GUID per (account, role, provider): 24 hex digits from the names, then the 12-digit account id.
+    """A stable GUID per (account, role, provider): 24 hex digits from the names, then the account id.
 
-    Built so that the account can be a CloudFormation token (unknown until deploy) and the id still differs per
-    account when one Entra app serves several accounts.
+    Built so that the account can be a CloudFormation token (unknown until deploy) and the id still
+    differs per account when one Entra app serves several accounts.
     """
     stable = uuid.uuid5(APP_ROLE_NAMESPACE, f"{role_name},{provider_name}").hex
     return f"{stable[:8]}-{stable[8:12]}-{stable[12:16]}-{stable[16:20]}-{account}"

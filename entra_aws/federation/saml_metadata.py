@@ -41,25 +41,25 @@ class SamlMetadata:
         return None
 
 
-class _Forbidden(Exception):
+class _ForbiddenError(Exception):
     pass
 
 
 def _refuse_dtd(data: bytes) -> None:
-    """Raise _Forbidden on any DOCTYPE, entity declaration or external reference; expat errors pass through."""
+    """Raise _ForbiddenError on a DOCTYPE, entity declaration or external reference (expat errors pass)."""
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def doctype(name: str, *_: object) -> None:
-        raise _Forbidden(
+        raise _ForbiddenError(
             f"has a document type declaration (<!DOCTYPE {name}>); refused: it can define entities"
         )
 
     def entity(name: str, *_: object) -> None:
-        raise _Forbidden(f"declares the entity {name!r}; refused (entity expansion)")
+        raise _ForbiddenError(f"declares the entity {name!r}; refused (entity expansion)")
 
     def external(*_: object) -> int:
-        raise _Forbidden("references an external entity; refused")
+        raise _ForbiddenError("references an external entity; refused")
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = entity
@@ -76,8 +76,8 @@ def parse_metadata(data: bytes, source: str) -> SamlMetadata:
         raise SamlMetadataError(f"{source}: is {len(data)} bytes; IAM accepts at most {MAX_BYTES}")
     try:
         _refuse_dtd(data)
-        root = ET.fromstring(data)  # noqa: S314 - no DTD is possible after _refuse_dtd
-    except _Forbidden as exc:
+        root = ET.fromstring(data)
+    except _ForbiddenError as exc:
         raise SamlMetadataError(f"{source}: {exc}") from None
     except (expat.ExpatError, ET.ParseError) as exc:
         raise SamlMetadataError(
@@ -139,7 +139,8 @@ def _signing_certificates(descriptor: ET.Element, source: str) -> tuple[str, ...
             certificates.append(text)
     if not certificates:
         raise SamlMetadataError(
-            f"{source}: the IDPSSODescriptor has no signing certificate (KeyDescriptor/KeyInfo/X509Certificate)"
+            f"{source}: the IDPSSODescriptor has no signing certificate "
+            f"(KeyDescriptor/KeyInfo/X509Certificate)"
         )
     return tuple(certificates)
 

@@ -1,7 +1,7 @@
 """Trust-policy conditions for Entra-federated roles, and an audit that finds roles trusting too widely.
 
-Web identity: `StringEquals` on `<provider>:aud` AND `<provider>:sub` (sub = the workload's object id, the only
-identity pin IAM offers for Entra tokens). SAML: `StringEquals` on `SAML:aud`.
+Web identity: `StringEquals` on `<provider>:aud` AND `<provider>:sub` (sub = the workload's object id,
+the only identity pin IAM offers for Entra tokens). SAML: `StringEquals` on `SAML:aud`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from entra_aws.federation.issuers import TokenVersion, aud_key, sub_key
 SAML_AUDIENCE = "https://signin.aws.amazon.com/saml"
 WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
 SAML_ACTION = "sts:AssumeRoleWithSAML"
-# Put into the role description when a wildcard subject was opted into; the audit accepts StringLike on sub only
-# for such roles.
+# Put into the role description when a wildcard subject was opted into; the audit accepts StringLike on
+# sub only for such roles.
 WILDCARD_MARKER = "Wildcard subject opted in: "
 
 
@@ -55,7 +55,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _provider_kind(federated: Any, resources: dict[str, Any]) -> str:
-    """'oidc', 'saml' or '' for a Federated principal (a Ref/GetAtt to a provider resource or a literal ARN)."""
+    """'oidc', 'saml' or '' for a Federated principal (a Ref to a provider resource or an ARN)."""
     text = json.dumps(federated)
     for name, resource in resources.items():
         if f'"{name}"' in text:
@@ -76,8 +76,8 @@ def _keys(block: Any) -> dict[str, Any]:
 
 
 def audit_template(template: dict[str, Any], name: str = "template") -> list[Finding]:
-    """Every federated trust statement that is not pinned: web identity without StringEquals on aud and sub, SAML
-    without StringEquals SAML:aud. StackSet template bodies are audited too."""
+    """Every federated trust statement that is not pinned: web identity without StringEquals on aud
+    and sub, SAML without StringEquals SAML:aud. StackSet template bodies are audited too."""
     findings: list[Finding] = []
     resources: dict[str, Any] = template.get("Resources") or {}
     for logical_id, resource in resources.items():

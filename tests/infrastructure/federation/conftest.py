@@ -49,7 +49,9 @@ FEDERATION: dict[str, Any] = {
                 "client_id": MI_CLIENT_ID,
                 "max_session_duration": "PT2H",
                 "inline_policy_file": "policy.json",
-                "permissions_boundary": {"customer_managed_policy": {"name": "WorkloadBoundary", "path": "/b/"}},
+                "permissions_boundary": {
+                    "customer_managed_policy": {"name": "WorkloadBoundary", "path": "/b/"}
+                },
                 "tags": {"team": "finance"},
             },
             {
@@ -74,7 +76,10 @@ FEDERATION: dict[str, Any] = {
         "metadata_file": "metadata.xml",
         "roles": [
             {"name": "EntraSaml-ReadOnly", "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
-            {"name": "EntraSaml-Billing", "managed_policies": ["arn:aws:iam::aws:policy/job-function/Billing"]},
+            {
+                "name": "EntraSaml-Billing",
+                "managed_policies": ["arn:aws:iam::aws:policy/job-function/Billing"],
+            },
         ],
     },
 }

@@ -23,13 +23,12 @@ from .conftest import (
     APP_CLIENT_ID,
     FEDERATION,
     MI_CLIENT_ID,
+    REPO,
     SUBJECT,
     SUBJECT_2,
-    TENANT,
     TOKEN_EXCHANGE_AUD,
     V1,
     V2,
-    REPO,
     Synth,
     cdk_context,
     document,
@@ -55,7 +54,11 @@ def test_oidc_providers_url_and_client_ids(synth: SynthFn) -> None:
     result.template.resource_count_is("AWS::IAM::OIDCProvider", 2)
     result.template.has_resource_properties(
         "AWS::IAM::OIDCProvider",
-        {"Url": f"https://{V1}", "ClientIdList": ["api://entra-aws-legacy"], "ThumbprintList": Match.absent()},
+        {
+            "Url": f"https://{V1}",
+            "ClientIdList": ["api://entra-aws-legacy"],
+            "ThumbprintList": Match.absent(),
+        },
     )
     result.template.has_resource_properties(
         "AWS::IAM::OIDCProvider",
@@ -77,7 +80,9 @@ def test_explicit_thumbprints(synth: SynthFn) -> None:
 def test_workload_trust_policies_pin_aud_and_sub(synth: SynthFn) -> None:
     result = synth(document())
     resources = result.json["Resources"]
-    provider = {p["Properties"]["Url"]: lid for lid, p in resources.items() if p["Type"] == "AWS::IAM::OIDCProvider"}
+    provider = {
+        p["Properties"]["Url"]: lid for lid, p in resources.items() if p["Type"] == "AWS::IAM::OIDCProvider"
+    }
 
     exporter = _role(result, "reports-exporter")
     assert _trust(exporter) == [
@@ -90,7 +95,10 @@ def test_workload_trust_policies_pin_aud_and_sub(synth: SynthFn) -> None:
     ]
     assert exporter["MaxSessionDuration"] == 7200
     assert exporter["Tags"] == [{"Key": "team", "Value": "finance"}]
-    assert exporter["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"] == "arn:aws:s3:::example-reports/*"
+    assert (
+        exporter["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"]
+        == "arn:aws:s3:::example-reports/*"
+    )
     # The account and region are known (management_account_id), so CDK writes partition literals.
     assert exporter["PermissionsBoundary"] == f"arn:aws:iam::{ACCOUNT}:policy/b/WorkloadBoundary"
 
@@ -105,16 +113,23 @@ def test_workload_trust_policies_pin_aud_and_sub(synth: SynthFn) -> None:
     assert legacy["MaxSessionDuration"] == 3600
 
     ci = _role(result, "ci-deployer")
-    assert _trust(ci)[0]["Condition"] == {"StringEquals": {f"{V2}:aud": TOKEN_EXCHANGE_AUD, f"{V2}:sub": SUBJECT_2}}
+    assert _trust(ci)[0]["Condition"] == {
+        "StringEquals": {f"{V2}:aud": TOKEN_EXCHANGE_AUD, f"{V2}:sub": SUBJECT_2}
+    }
 
 
 def test_saml_provider_and_roles(synth: SynthFn) -> None:
     result = synth(document())
     result.template.has_resource_properties(
         "AWS::IAM::SAMLProvider",
-        {"Name": "EntraID", "SamlMetadataDocument": Match.string_like_regexp("entityID=\"https://sts.windows.net/")},
+        {
+            "Name": "EntraID",
+            "SamlMetadataDocument": Match.string_like_regexp('entityID="https://sts.windows.net/'),
+        },
     )
-    provider = next(lid for lid, r in result.json["Resources"].items() if r["Type"] == "AWS::IAM::SAMLProvider")
+    provider = next(
+        lid for lid, r in result.json["Resources"].items() if r["Type"] == "AWS::IAM::SAMLProvider"
+    )
     for name in ("EntraSaml-ReadOnly", "EntraSaml-Billing"):
         assert _trust(_role(result, name)) == [
             {
@@ -136,9 +151,15 @@ def test_outputs_with_known_account(synth: SynthFn) -> None:
     profile = outputs["ReportsExporterAwsProfile"]["Value"]["Fn::Join"][1]
     assert profile[0] == "[profile reports-exporter]\ncredential_process = entra-aws credentials --role-arn "
     assert profile[1]["Fn::GetAtt"][1] == "Arn"
-    assert profile[2] == f" --audience api://entra-aws-workloads --client-id {MI_CLIENT_ID}\nregion = eu-west-1\n"
+    assert (
+        profile[2]
+        == f" --audience api://entra-aws-workloads --client-id {MI_CLIENT_ID}\nregion = eu-west-1\n"
+    )
     ci = outputs["CiDeployerAwsProfile"]["Value"]["Fn::Join"][1]
-    assert ci[0].startswith("[profile ci]\n") and ci[2] == " --audience api://AzureADTokenExchange\nregion = eu-west-1\n"
+    assert (
+        ci[0].startswith("[profile ci]\n")
+        and ci[2] == " --audience api://AzureADTokenExchange\nregion = eu-west-1\n"
+    )
     entra = outputs["LegacyBatchEntraSettings"]["Value"]
     assert "accessTokenAcceptedVersion=null or 1" in entra and f"object id {SUBJECT_2}" in entra
     assert f"issuer https://{V1}" in entra
@@ -200,7 +221,10 @@ def _stackset_document() -> dict[str, Any]:
     doc = document()
     doc["federation"]["deploy_to"] = {
         "management_account": False,
-        "stackset": {"organizational_units": ["ou-ab12-cdefgh34", "r-ab12"], "exclude_accounts": ["222222222222"]},
+        "stackset": {
+            "organizational_units": ["ou-ab12-cdefgh34", "r-ab12"],
+            "exclude_accounts": ["222222222222"],
+        },
     }
     return doc
 
@@ -265,7 +289,7 @@ def test_the_audit_catches_a_bare_oidc_principal() -> None:
 
 
 def test_cdk_nag_is_active_control() -> None:
-    """Control: an unacknowledged AWS-managed policy fails synthesis, so the clean runs above mean something."""
+    """Control: an unacknowledged AWS-managed policy fails synthesis, so clean runs above mean something."""
     app = cdk.App(context=cdk_context())
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     stack = cdk.Stack(app, "Nag")
@@ -294,8 +318,8 @@ def test_cfn_lint_clean_including_stackset_body(synth: SynthFn) -> None:
 
 def test_example_config_synthesizes_clean() -> None:
     """The shipped example (config/example.yaml, federation section appended): the federation stack is clean
-    under cdk-nag and cfn-lint, and every stack of the whole app (other engineers' stacks too) passes the trust
-    audit."""
+    under cdk-nag and cfn-lint, and every stack of the whole app (other engineers' stacks too) passes the
+    trust audit."""
     from entra_aws.config import load_config
     from stacks.application import build_app
     from stacks.federation import add_federation_stacks

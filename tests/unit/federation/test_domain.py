@@ -16,8 +16,12 @@ TENANT = "7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b"
 
 
 def test_issuers_match_the_published_token_samples(shared_fixtures: Path) -> None:
-    v1 = json.loads((shared_fixtures / "entra/entra-access-token-v1.0-sample.msdocs.decoded.json").read_text())
-    v2 = json.loads((shared_fixtures / "entra/entra-access-token-v2.0-sample.msdocs.decoded.json").read_text())
+    v1 = json.loads(
+        (shared_fixtures / "entra/entra-access-token-v1.0-sample.msdocs.decoded.json").read_text()
+    )
+    v2 = json.loads(
+        (shared_fixtures / "entra/entra-access-token-v2.0-sample.msdocs.decoded.json").read_text()
+    )
     v1_payload, v2_payload = v1["_payload_decoded"], v2["_payload_decoded"]
     # The published v1 sample has no tid claim; its issuer names the tenant.
     v1_tenant = v1_payload["iss"].split("/")[3]
@@ -44,7 +48,10 @@ def _template(statement: dict[str, Any], description: str = "") -> dict[str, Any
             "Provider": {"Type": "AWS::IAM::OIDCProvider", "Properties": {}},
             "Role": {
                 "Type": "AWS::IAM::Role",
-                "Properties": {"Description": description, "AssumeRolePolicyDocument": {"Statement": [statement]}},
+                "Properties": {
+                    "Description": description,
+                    "AssumeRolePolicyDocument": {"Statement": [statement]},
+                },
             },
         }
     }
@@ -87,7 +94,11 @@ def test_audit_accepts_opted_in_wildcard_only_with_marker() -> None:
 
 
 def test_audit_saml_and_stackset_bodies() -> None:
-    saml = {"Effect": "Allow", "Action": "sts:AssumeRoleWithSAML", "Principal": {"Federated": "arn:aws:iam::1:saml-provider/E"}}
+    saml = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRoleWithSAML",
+        "Principal": {"Federated": "arn:aws:iam::1:saml-provider/E"},
+    }
     body = _template(saml)
     outer = {
         "Resources": {
@@ -117,8 +128,12 @@ def test_role_claim_and_app_role() -> None:
 
 
 def test_role_claim_matches_the_published_saml_response(shared_fixtures: Path) -> None:
-    response = (shared_fixtures / "entra/entra-SAMLResponse-AWS-SingleAccount.saml2aws-testdata.xml").read_text()
-    values = re.findall(r"arn:aws:iam::\d{12}:role/[^,<]+,arn:aws:iam::\d{12}:saml-provider/[^<\s]+", response)
+    response = (
+        shared_fixtures / "entra/entra-SAMLResponse-AWS-SingleAccount.saml2aws-testdata.xml"
+    ).read_text()
+    values = re.findall(
+        r"arn:aws:iam::\d{12}:role/[^,<]+,arn:aws:iam::\d{12}:saml-provider/[^<\s]+", response
+    )
     assert values, "the sample carries role claim values"
     account, role, provider = re.match(
         r"arn:aws:iam::(\d{12}):role/([^,]+),arn:aws:iam::\d{12}:saml-provider/(.+)", values[0]
@@ -136,7 +151,11 @@ def test_merge_app_roles_keeps_existing_and_drops_origin() -> None:
 
 def test_profile_text() -> None:
     text = aws_profile.profile_text(
-        "exporter", "arn:aws:iam::111111111111:role/x", "api://app", "eu-west-1", "0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a"
+        "exporter",
+        "arn:aws:iam::111111111111:role/x",
+        "api://app",
+        "eu-west-1",
+        "0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
     )
     assert text == (
         "[profile exporter]\n"
