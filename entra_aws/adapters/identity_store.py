@@ -39,9 +39,7 @@ class Directory:
         try:
             found = self._client.get_group_id(
                 IdentityStoreId=self._store,
-                AlternateIdentifier={
-                    "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": name}
-                },
+                AlternateIdentifier={"UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": name}},
             )
         except ClientError as error:
             if error_code(error) != "ResourceNotFoundException":
@@ -72,9 +70,7 @@ class Directory:
         try:
             found = self._client.get_user_id(
                 IdentityStoreId=self._store,
-                AlternateIdentifier={
-                    "UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}
-                },
+                AlternateIdentifier={"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}},
             )
         except ClientError as error:
             if error_code(error) != "ResourceNotFoundException":

@@ -60,9 +60,7 @@ class OrganizationReader:
         parents = [root_id]
         while parents:
             parent = parents.pop()
-            for ou in self._pages(
-                "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent
-            ):
+            for ou in self._pages("list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent):
                 units[ou["Id"]] = OrganizationalUnit(ou["Id"], ou.get("Name", ""), parent)
                 parents.append(ou["Id"])
             for data in self._pages("list_accounts_for_parent", "Accounts", ParentId=parent):

@@ -43,10 +43,7 @@ class IdentityCenterAdmin:
         return [str(arn) for arn in self._pages("list_permission_sets", "PermissionSets")]
 
     def tags(self, arn: str) -> dict[str, str]:
-        return {
-            t["Key"]: t.get("Value", "")
-            for t in self._pages("list_tags_for_resource", "Tags", ResourceArn=arn)
-        }
+        return {t["Key"]: t.get("Value", "") for t in self._pages("list_tags_for_resource", "Tags", ResourceArn=arn)}
 
     def describe(self, arn: str) -> dict[str, Any]:
         response = self._client.describe_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn)
@@ -61,9 +58,7 @@ class IdentityCenterAdmin:
             "CustomerManagedPolicyReferences",
             PermissionSetArn=arn,
         )
-        inline = self._client.get_inline_policy_for_permission_set(
-            InstanceArn=self.instance_arn, PermissionSetArn=arn
-        )
+        inline = self._client.get_inline_policy_for_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn)
         return PermissionSetContent(
             description=described.get("Description") or None,
             session_duration=described.get("SessionDuration", "PT1H"),
@@ -86,9 +81,7 @@ class IdentityCenterAdmin:
             raise
         return Boundary.from_api(response["PermissionsBoundary"])
 
-    def assignments_for_principal(
-        self, principal_type: PrincipalType, principal_id: str
-    ) -> list[tuple[str, str]]:
+    def assignments_for_principal(self, principal_type: PrincipalType, principal_id: str) -> list[tuple[str, str]]:
         """(account id, permission set ARN) pairs the principal holds."""
         items = self._pages(
             "list_account_assignments_for_principal",
@@ -112,25 +105,19 @@ class IdentityCenterAdmin:
     def provisioned_to_account(self, account_id: str) -> list[str]:
         return [
             str(a)
-            for a in self._pages(
-                "list_permission_sets_provisioned_to_account", "PermissionSets", AccountId=account_id
-            )
+            for a in self._pages("list_permission_sets_provisioned_to_account", "PermissionSets", AccountId=account_id)
         ]
 
     def accounts_for_permission_set(self, arn: str) -> list[str]:
         return [
             str(a)
-            for a in self._pages(
-                "list_accounts_for_provisioned_permission_set", "AccountIds", PermissionSetArn=arn
-            )
+            for a in self._pages("list_accounts_for_provisioned_permission_set", "AccountIds", PermissionSetArn=arn)
         ]
 
     # -- permission-set writes (synchronous) ----------------------------------------------------------------
 
     def create_permission_set(self, spec: PermissionSetSpec) -> str:
-        tags = [{"Key": MANAGED_TAG_KEY, "Value": "true"}] + [
-            {"Key": k, "Value": v} for k, v in spec.tags.items()
-        ]
+        tags = [{"Key": MANAGED_TAG_KEY, "Value": "true"}] + [{"Key": k, "Value": v} for k, v in spec.tags.items()]
         kwargs: dict[str, Any] = {
             "InstanceArn": self.instance_arn,
             "Name": spec.name,
@@ -197,9 +184,7 @@ class IdentityCenterAdmin:
         )
 
     def delete_inline_policy(self, arn: str) -> None:
-        self._client.delete_inline_policy_from_permission_set(
-            InstanceArn=self.instance_arn, PermissionSetArn=arn
-        )
+        self._client.delete_inline_policy_from_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn)
 
     def put_permissions_boundary(self, arn: str, boundary: Boundary) -> None:
         self._client.put_permissions_boundary_to_permission_set(

@@ -45,9 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = args[0]
     if command not in COMMANDS:
-        print(
-            f"entra-aws: unknown command {command!r}; expected one of: {', '.join(COMMANDS)}", file=sys.stderr
-        )
+        print(f"entra-aws: unknown command {command!r}; expected one of: {', '.join(COMMANDS)}", file=sys.stderr)
         return 2
     module = import_module(COMMANDS[command][0])
     result: int = module.run(command, args[1:])

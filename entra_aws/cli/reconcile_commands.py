@@ -58,7 +58,10 @@ def _plan(args: Any, apply: bool) -> int:
         print("\n".join(plan_lines(preview)))
     if not args.yes:
         if not sys.stdin.isatty():
-            print("entra-aws apply: refusing to change AWS without --yes (standard input is not a terminal)", file=sys.stderr)
+            print(
+                "entra-aws apply: refusing to change AWS without --yes (standard input is not a terminal)",
+                file=sys.stderr,
+            )
             return 2
         if input("Apply these changes? [y/N] ").strip().lower() not in ("y", "yes"):
             print("nothing applied")

@@ -26,7 +26,10 @@ def plan_lines(report: Report) -> list[str]:
 
 
 def result_lines(report: Report) -> list[str]:
-    lines = [f"  FAILED {r.operation.kind.replace('_', ' ')} {r.operation.describe(report.names)}: {r.error}" for r in report.failed]
+    lines = [
+        f"  FAILED {r.operation.kind.replace('_', ' ')} {r.operation.describe(report.names)}: {r.error}"
+        for r in report.failed
+    ]
     return lines
 
 
@@ -44,7 +47,11 @@ def table(rows: Iterable[tuple[str, ...]], header: tuple[str, ...]) -> str:
 def matrix_table(grants: Iterable[Grant], account_names: dict[str, str] | None = None) -> str:
     names = account_names or {}
     rows = [
-        (g.principal, f"{g.account_id} {names.get(g.account_id, '')}".strip(), g.permission_set + ("" if g.managed else " (unmanaged)"))
+        (
+            g.principal,
+            f"{g.account_id} {names.get(g.account_id, '')}".strip(),
+            g.permission_set + ("" if g.managed else " (unmanaged)"),
+        )
         for g in grants
     ]
     if not rows:

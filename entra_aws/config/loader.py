@@ -40,12 +40,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in seen:
             mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark)
         seen.add(key)
     return dict(loader.construct_mapping(node))
 
@@ -101,11 +99,9 @@ def read_document(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: is not UTF-8 text (byte {exc.start}), expected YAML"]) from None
     if not text.strip():
-        raise ConfigError(
-            [f"{path}: is empty; expected a mapping with tenant_id, identity_center, permission_sets"]
-        )
+        raise ConfigError([f"{path}: is empty; expected a mapping with tenant_id, identity_center, permission_sets"])
     try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
@@ -146,9 +142,7 @@ def parse_config(document: dict[str, Any], source: str = "config") -> Config:
     try:
         config = Config.model_validate(document)
     except ValidationError as exc:
-        raise ConfigError(
-            [f"{source}: {field_path(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]
-        ) from None
+        raise ConfigError([f"{source}: {field_path(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]) from None
     problems = [f"{source}: {problem}" for problem in check_references(config)]
     if problems:
         raise ConfigError(problems)
@@ -199,8 +193,7 @@ def check_references(config: Config) -> list[str]:
         for j, ps_name in enumerate(rule.permission_sets):
             if ps_name not in catalog:
                 problems.append(
-                    f"assignments[{i}].permission_sets[{j}]: unknown permission set {ps_name!r} "
-                    f"(defined: {known})"
+                    f"assignments[{i}].permission_sets[{j}]: unknown permission set {ps_name!r} (defined: {known})"
                 )
         mgmt = config.management_account_id
         if mgmt and mgmt in rule.targets.accounts and not rule.allow_management_account:

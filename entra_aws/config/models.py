@@ -119,17 +119,11 @@ class PermissionSetSpec(Strict):
     )
     customer_managed_policies: list[CustomerManagedPolicyReference] = Field(default_factory=list)
     inline_policy: dict[str, Any] | None = Field(default=None, description="An IAM policy document.")
-    inline_policy_file: str | None = Field(
-        default=None, description="A JSON policy file, relative to the config file."
-    )
+    inline_policy_file: str | None = Field(default=None, description="A JSON policy file, relative to the config file.")
     permissions_boundary: PermissionsBoundary | None = None
     relay_state: Annotated[str, StringConstraints(min_length=1, max_length=240)] | None = None
-    tags: dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], str] = Field(
-        default_factory=dict
-    )
-    privileged: bool = Field(
-        default=False, description="Granted only by explicit rules, never by a naming convention."
-    )
+    tags: dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], str] = Field(default_factory=dict)
+    privileged: bool = Field(default=False, description="Granted only by explicit rules, never by a naming convention.")
 
     @field_validator("tags")
     @classmethod
@@ -180,9 +174,7 @@ class AssignmentRule(Strict):
         if not self.groups and not self.users:
             raise ValueError("name at least one group or user")
         if self.targets.is_empty():
-            raise ValueError(
-                "targets selects no account: give accounts, account_names, ous, tags or organization"
-            )
+            raise ValueError("targets selects no account: give accounts, account_names, ous, tags or organization")
         return self
 
 
@@ -243,8 +235,8 @@ class AutomationSettings(Strict):
     reconcile_schedule: Annotated[
         str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
     ] = "rate(6 hours)"
-    notification_emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = (
-        Field(default_factory=list)
+    notification_emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = Field(
+        default_factory=list
     )
     reconcile_on_deploy: bool = True
     max_concurrent_reconciles: int = Field(
@@ -262,9 +254,7 @@ class AutomationSettings(Strict):
 
 class Config(Strict):
     version: Literal[1] = 1
-    tenant_id: Annotated[str, StringConstraints(pattern=TENANT_ID)] = Field(
-        description="Entra tenant id (GUID)."
-    )
+    tenant_id: Annotated[str, StringConstraints(pattern=TENANT_ID)] = Field(description="Entra tenant id (GUID).")
     identity_center: IdentityCenter
     management_account_id: AccountId | None = Field(
         default=None, description="Omit to discover with organizations DescribeOrganization."

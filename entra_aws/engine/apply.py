@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from entra_aws.config.models import PermissionSetSpec
@@ -107,9 +108,7 @@ class Executor:
 
     def run(self, plan: Plan) -> list[OperationResult]:
         ordered = plan.ordered()
-        synchronous = [
-            op for op in ordered if op.kind not in ASYNC_KINDS and op.kind != "delete_permission_set"
-        ]
+        synchronous = [op for op in ordered if op.kind not in ASYNC_KINDS and op.kind != "delete_permission_set"]
         for op in synchronous:
             self._run_sync(op)
         self._run_async([op for op in ordered if op.kind in ASYNC_KINDS])
@@ -144,9 +143,7 @@ class Executor:
 
     def _run_sync(self, op: Operation) -> None:
         if op.permission_set in self._broken:
-            self._done(
-                op, False, f"skipped: permission set {op.permission_set} could not be created or provisioned"
-            )
+            self._done(op, False, f"skipped: permission set {op.permission_set} could not be created or provisioned")
             return
         try:
             self._sync_operation(op)
@@ -204,9 +201,7 @@ class Executor:
         assert a is not None
         arn = self.arns[a.permission_set]
         submit = self.api.create_assignment if op.kind == "create_assignment" else self.api.delete_assignment
-        result: tuple[str, str, str] = self._call(
-            lambda: submit(a.account_id, arn, a.principal_type, a.principal_id)
-        )
+        result: tuple[str, str, str] = self._call(lambda: submit(a.account_id, arn, a.principal_type, a.principal_id))
         return result
 
     def _run_async(self, operations: list[Operation]) -> None:
@@ -256,7 +251,6 @@ class Executor:
         for rid in finished:
             item = pending.pop(rid)
             if rid in failed:
-                reason = self._call(lambda: self.api.failure_reason(kind, rid))
-                self._done(item.operation, False, reason)
+                self._done(item.operation, False, self._call(partial(self.api.failure_reason, kind, rid)))
             else:
                 self._done(item.operation, True)

@@ -31,8 +31,9 @@ class _Resolver:
 
 
 def _explicit_rules(config: Config, principal: Principal) -> list[AssignmentRule]:
-    names = (lambda r: r.groups) if principal.type == "GROUP" else (lambda r: r.users)
-    return [rule for rule in config.assignments if principal.name in names(rule)]
+    if principal.type == "GROUP":
+        return [rule for rule in config.assignments if principal.name in rule.groups]
+    return [rule for rule in config.assignments if principal.name in rule.users]
 
 
 def _convention_match(config: Config, principal: Principal) -> tuple[NamingConvention, dict[str, str]] | None:
@@ -64,9 +65,7 @@ def _convention_accounts(
     return accounts, None if ous else f"no OU matches {target!r}"
 
 
-def _grants_for(
-    config: Config, principal: Principal, resolver: _Resolver, findings: list[Finding]
-) -> set[Assignment]:
+def _grants_for(config: Config, principal: Principal, resolver: _Resolver, findings: list[Finding]) -> set[Assignment]:
     grants: set[Assignment] = set()
     org = resolver.org
     for rule in _explicit_rules(config, principal):
@@ -92,12 +91,12 @@ def _grants_for(
         )
         return grants
     target = groups[convention.target_kind]
-    accounts, problem = _convention_accounts(convention, target, org)
+    matched_accounts, problem = _convention_accounts(convention, target, org)
     if problem:
         findings.append(Finding("warning", f"{label}: {problem}", principal.id))
     if not convention.exclude.is_empty():
-        accounts -= resolve_targets(convention.exclude, org).account_ids
-    kept, skipped = eligible(accounts, org, allow_management_account=False)
+        matched_accounts = matched_accounts - resolve_targets(convention.exclude, org).account_ids
+    kept, skipped = eligible(matched_accounts, org, allow_management_account=False)
     for reason in skipped:
         findings.append(Finding("info", f"{label}: skipped {reason}", principal.id))
     grants.update(Assignment(a, ps, principal.type, principal.id) for a in kept)

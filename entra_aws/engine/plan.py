@@ -134,14 +134,8 @@ def content_operations(name: str, want: PermissionSetContent, have: PermissionSe
                 relay_state=want.relay_state,
             )
         )
-    ops += [
-        _op("attach_managed_policy", name, arn=a)
-        for a in sorted(want.managed_policies - have.managed_policies)
-    ]
-    ops += [
-        _op("detach_managed_policy", name, arn=a)
-        for a in sorted(have.managed_policies - want.managed_policies)
-    ]
+    ops += [_op("attach_managed_policy", name, arn=a) for a in sorted(want.managed_policies - have.managed_policies)]
+    ops += [_op("detach_managed_policy", name, arn=a) for a in sorted(have.managed_policies - want.managed_policies)]
     for ref in sorted(want.customer_managed_policies - have.customer_managed_policies):
         ops.append(_op("attach_customer_managed_policy", name, policy_name=ref[0], path=ref[1]))
     for ref in sorted(have.customer_managed_policies - want.customer_managed_policies):

@@ -58,9 +58,7 @@ class AwsContext:
             management_account_id=config.management_account_id,
             with_tags=uses_tag_targets(config),
         )
-        return cls(
-            IdentityCenterAdmin(sso, instance_arn), directory, organization, log, catalog_ttl=catalog_ttl
-        )
+        return cls(IdentityCenterAdmin(sso, instance_arn), directory, organization, log, catalog_ttl=catalog_ttl)
 
 
 def uses_tag_targets(config: Config) -> bool:
@@ -96,9 +94,7 @@ def read_catalog(admin: IdentityCenterAdmin, config: Config, *, content_for: set
         described = admin.describe(arn)
         name = described["Name"]
         read = content_for is None or name in content_for
-        records[name] = PermissionSetRecord(
-            arn, name, True, admin.content(arn, described, tags) if read else None
-        )
+        records[name] = PermissionSetRecord(arn, name, True, admin.content(arn, described, tags) if read else None)
     missing = wanted - records.keys()
     for arn, tags in unmanaged:
         if not missing:
@@ -108,9 +104,7 @@ def read_catalog(admin: IdentityCenterAdmin, config: Config, *, content_for: set
         if name in missing:
             missing.discard(name)
             read = name in adopt and (content_for is None or name in content_for)
-            records[name] = PermissionSetRecord(
-                arn, name, False, admin.content(arn, described, tags) if read else None
-            )
+            records[name] = PermissionSetRecord(arn, name, False, admin.content(arn, described, tags) if read else None)
     return records
 
 
@@ -157,9 +151,7 @@ def _named_users(config: Config, directory: Directory, findings: list[Finding]) 
     return users
 
 
-def _one_principal(
-    kind: PrincipalType, value: str, directory: Directory, findings: list[Finding]
-) -> Principals:
+def _one_principal(kind: PrincipalType, value: str, directory: Directory, findings: list[Finding]) -> Principals:
     by_id = directory.group if kind == "GROUP" else directory.user
     by_name = directory.group_named if kind == "GROUP" else directory.user_named
     if looks_like_id(value):
@@ -220,9 +212,7 @@ def actual_for_permission_set(admin: IdentityCenterAdmin, record: PermissionSetR
     return found
 
 
-def stray_assignments(
-    admin: IdentityCenterAdmin, catalog: Catalog, known: set[Assignment]
-) -> set[Assignment]:
+def stray_assignments(admin: IdentityCenterAdmin, catalog: Catalog, known: set[Assignment]) -> set[Assignment]:
     """Assignments of managed permission sets held by principals nobody listed (users, deleted groups).
 
     Each managed permission set's provisioned accounts are compared with the pairs the listed principals
@@ -239,9 +229,7 @@ def stray_assignments(
     return found
 
 
-def _actual(
-    ctx: AwsContext, scope: Scope, principals: Principals, catalog: Catalog, sweep: bool
-) -> set[Assignment]:
+def _actual(ctx: AwsContext, scope: Scope, principals: Principals, catalog: Catalog, sweep: bool) -> set[Assignment]:
     admin = ctx.admin
     if scope.kind == "account":
         return actual_for_account(admin, scope.value or "", catalog)
@@ -269,9 +257,7 @@ def _in_scope(assignments: set[Assignment], scope: Scope) -> set[Assignment]:
 def _permission_set_plan(config: Config, scope: Scope, catalog: Catalog, desired: set[Assignment]) -> Plan:
     adopt = config.apply.adopt_permission_sets
     if scope.kind == "all":
-        return plan_permission_sets(
-            config.permission_sets, catalog, adopt=adopt, prune_unlisted=config.apply.prune
-        )
+        return plan_permission_sets(config.permission_sets, catalog, adopt=adopt, prune_unlisted=config.apply.prune)
     if scope.kind == "permission_set":
         specs = [ps for ps in config.permission_sets if ps.name == scope.value]
         only = {k: v for k, v in catalog.items() if k == scope.value}
@@ -292,11 +278,7 @@ def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Plan, Cat
     actual = _actual(ctx, scope, principals, catalog, config.apply.sweep_users)
     plan = _permission_set_plan(config, scope, catalog, wanted)
     created = {op.permission_set for op in plan.operations if op.kind == "create_permission_set"}
-    adopted = {
-        op.permission_set
-        for op in plan.operations
-        if op.kind == "tag_permission_set" and op.args.get("adopt")
-    }
+    adopted = {op.permission_set for op in plan.operations if op.kind == "tag_permission_set" and op.args.get("adopt")}
     owned = {n for n, r in catalog.items() if r.managed} | created | adopted
     plan.operations += plan_assignments(wanted, actual, owned, prune=config.apply.prune)
     plan.findings = principals.findings + desired.findings + plan.findings

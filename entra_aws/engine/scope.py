@@ -61,7 +61,7 @@ class Scope:
             )
         if kind == "account":
             return cls.account(value)
-        return cls(kind, value)  # type: ignore[arg-type]
+        return cls(kind, value)
 
     def __str__(self) -> str:
         return "all" if self.kind == "all" else f"{self.kind.replace('_', '-')}:{self.value}"

@@ -32,7 +32,6 @@ def _sandbox_environment(url: str) -> None:
 
 def seed_world(world_path: Path, region: str) -> dict[str, str]:
     import boto3
-
     from pydantic import ValidationError
 
     from entra_aws.config.loader import ConfigError, field_path, read_document
@@ -41,9 +40,7 @@ def seed_world(world_path: Path, region: str) -> dict[str, str]:
     try:
         world = World.model_validate(read_document(world_path))
     except ValidationError as error:
-        raise ConfigError(
-            [f"{world_path}: {field_path(e['loc'])}: {e['msg']}" for e in error.errors()]
-        ) from None
+        raise ConfigError([f"{world_path}: {field_path(e['loc'])}: {e['msg']}" for e in error.errors()]) from None
     seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
     sso = boto3.client("sso-admin", region_name=region)
     store = sso.list_instances()["Instances"][0]["IdentityStoreId"]

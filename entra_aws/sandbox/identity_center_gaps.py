@@ -193,7 +193,7 @@ def _wrap_delete_permission_set(original: Any) -> Any:
         state = _state(self.ssoadmin_backend)
         state["provisioned"].pop(params["PermissionSetArn"], None)
         state["boundaries"].pop(params["PermissionSetArn"], None)
-        return response
+        return str(response)
 
     return delete_permission_set
 

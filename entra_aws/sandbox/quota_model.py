@@ -76,17 +76,25 @@ class QuotaModel:
         self.peak_outstanding = max(self.peak_outstanding, self.outstanding())
         return request_id, "IN_PROGRESS", ""
 
-    def create_assignment(self, account_id: str, arn: str, principal_type: str, principal_id: str) -> tuple[str, str, str]:
+    def create_assignment(
+        self, account_id: str, arn: str, principal_type: str, principal_id: str
+    ) -> tuple[str, str, str]:
         return self._submit("creation", "CreateAccountAssignment", account_id)
 
-    def delete_assignment(self, account_id: str, arn: str, principal_type: str, principal_id: str) -> tuple[str, str, str]:
+    def delete_assignment(
+        self, account_id: str, arn: str, principal_type: str, principal_id: str
+    ) -> tuple[str, str, str]:
         return self._submit("deletion", "DeleteAccountAssignment", account_id)
 
     def provision(self, arn: str) -> tuple[str, str, str]:
         self._admit("ProvisionPermissionSet")
         self._next += 1
         request_id = f"prov-{self._next}"
-        self.requests[request_id] = ("provisioning", self.clock.now() + self._rng.uniform(self.low, self.high), "SUCCEEDED")
+        self.requests[request_id] = (
+            "provisioning",
+            self.clock.now() + self._rng.uniform(self.low, self.high),
+            "SUCCEEDED",
+        )
         return request_id, "IN_PROGRESS", ""
 
     def request_ids(self, kind: Any, status: str) -> set[str]:
@@ -108,9 +116,18 @@ class QuotaModel:
 
     def __getattr__(self, name: str) -> Any:
         if name in {
-            "update_permission_set", "tag", "untag", "attach_managed_policy", "detach_managed_policy",
-            "attach_customer_managed_policy", "detach_customer_managed_policy", "put_inline_policy",
-            "delete_inline_policy", "put_permissions_boundary", "delete_permissions_boundary", "delete_permission_set",
+            "update_permission_set",
+            "tag",
+            "untag",
+            "attach_managed_policy",
+            "detach_managed_policy",
+            "attach_customer_managed_policy",
+            "detach_customer_managed_policy",
+            "put_inline_policy",
+            "delete_inline_policy",
+            "put_permissions_boundary",
+            "delete_permissions_boundary",
+            "delete_permission_set",
         }:
             return lambda *args, **kwargs: self._admit(name)
         raise AttributeError(name)

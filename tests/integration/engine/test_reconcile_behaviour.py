@@ -20,7 +20,7 @@ from entra_aws.sandbox.world import World, WorldAccount, WorldUnit, seed_identit
 from .conftest import Seeded
 
 
-class InjectedCrash(Exception):
+class InjectedCrashError(Exception):
     pass
 
 
@@ -32,7 +32,7 @@ def crash_after(context: AwsContext, writes: int) -> None:
         if model.name.startswith(("Create", "Attach", "Put", "Delete", "Update", "Provision", "Tag")):
             seen["n"] += 1
             if seen["n"] > writes:
-                raise InjectedCrash(f"crash after {writes} writes")
+                raise InjectedCrashError(f"crash after {writes} writes")
 
     context.admin._client.meta.events.register("before-call.sso-admin.*", before_call)
 
@@ -40,7 +40,7 @@ def crash_after(context: AwsContext, writes: int) -> None:
 def test_interrupted_apply_converges_on_rerun_without_duplicates(seeded: Seeded) -> None:
     context = seeded.context()
     crash_after(context, 25)
-    with pytest.raises(InjectedCrash):
+    with pytest.raises(InjectedCrashError):
         reconcile(seeded.config, Scope.everything(), apply=True, context=context)
     forget_catalog()
     rerun = reconcile(seeded.config, Scope.everything(), apply=True, context=seeded.context())
@@ -48,7 +48,9 @@ def test_interrupted_apply_converges_on_rerun_without_duplicates(seeded: Seeded)
     grants = [(a["group"], a["account"], a["permission_set"]) for a in seeded.assignments()]
     assert len(grants) == len(set(grants)), [g for g, n in Counter(grants).items() if n > 1]
     names = [
-        seeded.sso.describe_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=arn)["PermissionSet"]["Name"]
+        seeded.sso.describe_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=arn)["PermissionSet"][
+            "Name"
+        ]
         for arn in seeded.sso.list_permission_sets(InstanceArn=seeded.instance_arn)["PermissionSets"]
     ]
     assert sorted(names) == sorted(ps.name for ps in seeded.config.permission_sets), "no duplicate permission sets"
@@ -58,11 +60,17 @@ def test_interrupted_apply_converges_on_rerun_without_duplicates(seeded: Seeded)
 def test_unmanaged_permission_sets_and_their_assignments_are_untouched(seeded: Seeded) -> None:
     sso, instance = seeded.sso, seeded.instance_arn
     theirs = sso.create_permission_set(InstanceArn=instance, Name="HandMade", SessionDuration="PT1H")["PermissionSet"]
-    collision = sso.create_permission_set(InstanceArn=instance, Name="ReadOnly", SessionDuration="PT2H")["PermissionSet"]
+    collision = sso.create_permission_set(InstanceArn=instance, Name="ReadOnly", SessionDuration="PT2H")[
+        "PermissionSet"
+    ]
     for arn in (theirs["PermissionSetArn"], collision["PermissionSetArn"]):
         sso.create_account_assignment(
-            InstanceArn=instance, TargetId="444444444444", TargetType="AWS_ACCOUNT", PermissionSetArn=arn,
-            PrincipalType="GROUP", PrincipalId=seeded.groups["AWS-Finance"],
+            InstanceArn=instance,
+            TargetId="444444444444",
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=arn,
+            PrincipalType="GROUP",
+            PrincipalId=seeded.groups["AWS-Finance"],
         )
     report = reconcile(seeded.config, Scope.everything(), apply=True, context=seeded.context())
     assert any("'ReadOnly' exists but is not managed" in f.message for f in report.findings)
@@ -78,14 +86,22 @@ def test_drift_on_a_managed_permission_set_is_reverted(seeded: Seeded) -> None:
     sso, instance = seeded.sso, seeded.instance_arn
     arns = sso.list_permission_sets(InstanceArn=instance)["PermissionSets"]
     readonly = next(
-        a for a in arns if sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=a)["PermissionSet"]["Name"] == "ReadOnly"
+        a
+        for a in arns
+        if sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=a)["PermissionSet"]["Name"] == "ReadOnly"
     )
     sso.attach_managed_policy_to_permission_set(
-        InstanceArn=instance, PermissionSetArn=readonly, ManagedPolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+        InstanceArn=instance,
+        PermissionSetArn=readonly,
+        ManagedPolicyArn="arn:aws:iam::aws:policy/AdministratorAccess",
     )
     sso.create_account_assignment(
-        InstanceArn=instance, TargetId="222222222222", TargetType="AWS_ACCOUNT", PermissionSetArn=readonly,
-        PrincipalType="GROUP", PrincipalId=seeded.groups["AWS-Finance"],
+        InstanceArn=instance,
+        TargetId="222222222222",
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=readonly,
+        PrincipalType="GROUP",
+        PrincipalId=seeded.groups["AWS-Finance"],
     )
     report = reconcile(seeded.config, Scope.permission_set("ReadOnly"), apply=True, context=seeded.context())
     kinds = sorted(r.operation.kind for r in report.results if r.ok)
@@ -114,7 +130,10 @@ def test_a_throttling_storm_loses_nothing(seeded: Seeded) -> None:
     def throttle(model: Any, **_: Any) -> Any:
         count["n"] += 1
         if count["n"] % 3 == 0:
-            error = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+            error = {
+                "Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+                "ResponseMetadata": {"HTTPStatusCode": 400},
+            }
             return (type("R", (), {"status_code": 400, "headers": {}})(), error)
         return None
 
@@ -128,10 +147,16 @@ def test_a_throttling_storm_loses_nothing(seeded: Seeded) -> None:
 def big_world(accounts: int, groups: int) -> World:
     per_ou = accounts // 5
     units = [
-        WorldUnit(name=f"Unit{u}", accounts=[WorldAccount(id=f"{700000000000 + u * 1000 + i}", name=f"acct-{u}-{i}") for i in range(per_ou)])
+        WorldUnit(
+            name=f"Unit{u}",
+            accounts=[WorldAccount(id=f"{700000000000 + u * 1000 + i}", name=f"acct-{u}-{i}") for i in range(per_ou)],
+        )
         for u in range(5)
     ]
-    names = [f"AWS-{700000000000 + (g % 5) * 1000 + g}-PS{g % 10}" for g in range(groups - 2)] + ["Everyone-A", "Everyone-B"]
+    names = [f"AWS-{700000000000 + (g % 5) * 1000 + g}-PS{g % 10}" for g in range(groups - 2)] + [
+        "Everyone-A",
+        "Everyone-B",
+    ]
     return World(management_account=WorldAccount(id="111111111111", name="management"), units=units, groups=names)
 
 
@@ -148,13 +173,23 @@ def test_full_reconcile_reads_stay_within_the_bound_computed_from_sizes(aws: str
             "identity_center": {"region": "eu-west-1"},
             "management_account_id": "111111111111",
             "permission_sets": [
-                {"name": f"PS{i}", "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]} for i in range(permission_sets)
+                {"name": f"PS{i}", "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}
+                for i in range(permission_sets)
             ],
             "assignments": [
-                {"name": "everyone", "groups": ["Everyone-A", "Everyone-B"], "permission_sets": ["PS0", "PS1"], "targets": {"organization": True}}
+                {
+                    "name": "everyone",
+                    "groups": ["Everyone-A", "Everyone-B"],
+                    "permission_sets": ["PS0", "PS1"],
+                    "targets": {"organization": True},
+                }
             ],
             "conventions": [
-                {"name": "acct", "pattern": r"^AWS-(?P<account>\d{12})-(?P<permission_set>\w+)$", "allowed_permission_sets": [f"PS{i}" for i in range(permission_sets)]}
+                {
+                    "name": "acct",
+                    "pattern": r"^AWS-(?P<account>\d{12})-(?P<permission_set>\w+)$",
+                    "allowed_permission_sets": [f"PS{i}" for i in range(permission_sets)],
+                }
             ],
         }
     )
@@ -189,10 +224,16 @@ def test_permissions_boundary_and_tag_calls_match_the_aws_model() -> None:
         stub.add_response(
             "put_permissions_boundary_to_permission_set",
             {},
-            {"InstanceArn": admin.instance_arn, "PermissionSetArn": ps, "PermissionsBoundary": boundary.to_api()},
+            {
+                "InstanceArn": admin.instance_arn,
+                "PermissionSetArn": ps,
+                "PermissionsBoundary": boundary.to_api(),
+            },
         )
         stub.add_response(
-            "tag_resource", {}, {"InstanceArn": admin.instance_arn, "ResourceArn": ps, "Tags": [{"Key": "team", "Value": "a"}]}
+            "tag_resource",
+            {},
+            {"InstanceArn": admin.instance_arn, "ResourceArn": ps, "Tags": [{"Key": "team", "Value": "a"}]},
         )
         stub.add_response(
             "get_permissions_boundary_for_permission_set",

@@ -15,7 +15,11 @@ EXAMPLE = (REPO / "config" / "example.yaml").read_text()
 
 def validate(path: Path | str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "entra_aws", "validate", str(path)], capture_output=True, text=True, cwd=REPO, timeout=60
+        [sys.executable, "-m", "entra_aws", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
     )
 
 
@@ -35,24 +39,42 @@ BROKEN = {
         EXAMPLE.replace("permission_sets: [Billing]", "permission_sets: [Billingg]"),
         "assignments[2].permission_sets[0]: unknown permission set 'Billingg'",
     ),
-    "bad-name": (EXAMPLE.replace("- name: ReadOnly\n", "- name: Read Only!\n"), "permission_sets[2].name: must be 1-32"),
-    "long-session": (EXAMPLE.replace("session_duration: PT8H", "session_duration: PT13H", 1), "between PT1H and PT12H"),
-    "bad-account": (EXAMPLE.replace('accounts: ["111111111111"]', 'accounts: ["1234"]'), "a 12-digit AWS account id"),
+    "bad-name": (
+        EXAMPLE.replace("- name: ReadOnly\n", "- name: Read Only!\n"),
+        "permission_sets[2].name: must be 1-32",
+    ),
+    "long-session": (
+        EXAMPLE.replace("session_duration: PT8H", "session_duration: PT13H", 1),
+        "between PT1H and PT12H",
+    ),
+    "bad-account": (
+        EXAMPLE.replace('accounts: ["111111111111"]', 'accounts: ["1234"]'),
+        "a 12-digit AWS account id",
+    ),
     "bad-ou": (EXAMPLE.replace("ous: [/Security]", "ous: [Security]"), "must be an OU id"),
     "regex-without-groups": (
         EXAMPLE.replace(r"'^AWS-OU-(?P<ou>[\w-]+)-(?P<permission_set>[\w+=,.@-]{1,32})$'", "'^AWS-(.*)$'"),
         "conventions[1].pattern",
     ),
     "privileged-by-convention": (
-        EXAMPLE.replace("allowed_permission_sets: [ReadOnly, Developer, Billing]", "allowed_permission_sets: [ReadOnly, AdministratorAccess]"),
+        EXAMPLE.replace(
+            "allowed_permission_sets: [ReadOnly, Developer, Billing]",
+            "allowed_permission_sets: [ReadOnly, AdministratorAccess]",
+        ),
         "privileged permission sets are granted only by explicit assignment rules",
     ),
     "duplicate-key": ("version: 1\nversion: 1\n", "duplicate key 'version'"),
     "management-account-without-opt-in": (
-        EXAMPLE.replace('    targets: {accounts: ["111111111111"]}\n    allow_management_account: true', '    targets: {accounts: ["111111111111"]}'),
+        EXAMPLE.replace(
+            '    targets: {accounts: ["111111111111"]}\n    allow_management_account: true',
+            '    targets: {accounts: ["111111111111"]}',
+        ),
         "is the management account",
     ),
-    "bad-tenant": (EXAMPLE.replace("7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b", "contoso"), "tenant_id: must be a GUID"),
+    "bad-tenant": (
+        EXAMPLE.replace("7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b", "contoso"),
+        "tenant_id: must be a GUID",
+    ),
 }
 
 
@@ -62,7 +84,9 @@ def test_broken_configs_exit_2_with_one_line_per_problem(case: str, tmp_path: Pa
     path = tmp_path / "config.yaml"
     path.write_text(text)
     (tmp_path / "policies").mkdir()
-    (tmp_path / "policies" / "developer-deny.json").write_text((REPO / "config/policies/developer-deny.json").read_text())
+    (tmp_path / "policies" / "developer-deny.json").write_text(
+        (REPO / "config/policies/developer-deny.json").read_text()
+    )
     result = validate(path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -108,13 +132,17 @@ def test_inline_policy_file_problems_name_the_file(tmp_path: Path) -> None:
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv: list[str], expected: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "entra_aws", *argv], capture_output=True, text=True, cwd=REPO, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "entra_aws", *argv], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     assert result.returncode == 2
     assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_schema_is_written_for_editors() -> None:
     committed = json.loads((REPO / "config" / "schema.json").read_text())
-    result = subprocess.run([sys.executable, "-m", "entra_aws", "schema"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "entra_aws", "schema"], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     assert json.loads(result.stdout) == committed, "config/schema.json is stale: run `make schema`"
     assert "permission_sets" in committed["properties"]

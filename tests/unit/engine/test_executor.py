@@ -70,6 +70,10 @@ def test_the_outstanding_window_is_a_setting() -> None:
 
 def test_operations_on_an_unavailable_permission_set_are_skipped_and_reported() -> None:
     model = QuotaModel()
-    plan = Plan(operations=[Operation("create_assignment", "Missing", assignment=Assignment("100000000001", "Missing", "GROUP", "g"))])
+    plan = Plan(
+        operations=[
+            Operation("create_assignment", "Missing", assignment=Assignment("100000000001", "Missing", "GROUP", "g"))
+        ]
+    )
     executor = run(model, plan)
     assert not executor.results[0].ok and "not available" in executor.results[0].error

@@ -35,11 +35,20 @@ def config(**overrides: Any) -> Any:
         "identity_center": {"region": "eu-west-1"},
         "management_account_id": MGMT,
         "permission_sets": [
-            {"name": "Admin", "managed_policies": ["arn:aws:iam::aws:policy/AdministratorAccess"], "privileged": True},
+            {
+                "name": "Admin",
+                "managed_policies": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+                "privileged": True,
+            },
             {"name": "ReadOnly", "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
         ],
         "assignments": [
-            {"name": "admins", "groups": ["Admins"], "permission_sets": ["Admin"], "targets": {"organization": True}},
+            {
+                "name": "admins",
+                "groups": ["Admins"],
+                "permission_sets": ["Admin"],
+                "targets": {"organization": True},
+            },
         ],
         "conventions": [
             {
@@ -47,7 +56,11 @@ def config(**overrides: Any) -> Any:
                 "pattern": r"^AWS-(?P<account>\d{12})-(?P<permission_set>\w+)$",
                 "allowed_permission_sets": ["ReadOnly"],
             },
-            {"name": "per-ou", "pattern": r"^OU-(?P<ou>\w+)-(?P<permission_set>\w+)$", "allowed_permission_sets": ["ReadOnly"]},
+            {
+                "name": "per-ou",
+                "pattern": r"^OU-(?P<ou>\w+)-(?P<permission_set>\w+)$",
+                "allowed_permission_sets": ["ReadOnly"],
+            },
         ],
     }
     document.update(overrides)
@@ -68,8 +81,13 @@ def test_organization_target_skips_management_account_and_inactive_accounts() ->
 
 
 def test_management_account_only_when_the_rule_allows_it() -> None:
-    rule = {"name": "admins", "groups": ["Admins"], "permission_sets": ["Admin"], "targets": {"organization": True},
-            "allow_management_account": True}
+    rule = {
+        "name": "admins",
+        "groups": ["Admins"],
+        "permission_sets": ["Admin"],
+        "targets": {"organization": True},
+        "allow_management_account": True,
+    }
     state = desired_state(config(assignments=[rule]), org(), [group("Admins")])
     assert MGMT in accounts_of(state.assignments)
 
@@ -113,7 +131,13 @@ def test_unknown_account_in_a_group_name_is_a_finding_not_a_grant() -> None:
     ],
 )
 def test_explicit_targets_and_exclusions(targets: dict[str, Any], exclude: dict[str, Any], expected: set[str]) -> None:
-    rule = {"name": "r", "groups": ["G"], "permission_sets": ["ReadOnly"], "targets": targets, "exclude": exclude}
+    rule = {
+        "name": "r",
+        "groups": ["G"],
+        "permission_sets": ["ReadOnly"],
+        "targets": targets,
+        "exclude": exclude,
+    }
     state = desired_state(config(assignments=[rule]), org(), [group("G")])
     assert accounts_of(state.assignments) == expected
 
@@ -144,11 +168,20 @@ def test_drifted_content_is_corrected_and_provisioned() -> None:
     cfg = config()
     spec = cfg.permission_sets[1]
     drifted = desired_content(spec).__class__(
-        description="changed by hand", session_duration="PT12H", managed_policies=frozenset({"arn:aws:iam::aws:policy/AdministratorAccess"})
+        description="changed by hand",
+        session_duration="PT12H",
+        managed_policies=frozenset({"arn:aws:iam::aws:policy/AdministratorAccess"}),
     )
-    plan = plan_permission_sets([spec], {"ReadOnly": PermissionSetRecord("arn:ro", "ReadOnly", True, drifted)}, prune_unlisted=False)
+    plan = plan_permission_sets(
+        [spec], {"ReadOnly": PermissionSetRecord("arn:ro", "ReadOnly", True, drifted)}, prune_unlisted=False
+    )
     kinds = sorted(op.kind for op in plan.operations)
-    assert kinds == ["attach_managed_policy", "detach_managed_policy", "provision_permission_set", "update_permission_set"]
+    assert kinds == [
+        "attach_managed_policy",
+        "detach_managed_policy",
+        "provision_permission_set",
+        "update_permission_set",
+    ]
 
 
 def test_only_managed_permission_sets_are_pruned() -> None:
@@ -165,5 +198,8 @@ def test_assignment_diff_never_touches_unmanaged_permission_sets() -> None:
     theirs = Assignment("222222222222", "Theirs", "GROUP", "g1")
     stale = Assignment("333333333333", "ReadOnly", "GROUP", "g1")
     ops = plan_assignments({mine, theirs}, {stale, theirs}, {"ReadOnly"}, prune=True)
-    assert [(op.kind, op.assignment) for op in ops] == [("create_assignment", mine), ("delete_assignment", stale)]
+    assert [(op.kind, op.assignment) for op in ops] == [
+        ("create_assignment", mine),
+        ("delete_assignment", stale),
+    ]
     assert plan_assignments(set(), {stale}, {"ReadOnly"}, prune=False) == []
