@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from entra_aws.config.federation import TOKEN_EXCHANGE_AUDIENCE
 from entra_aws.config.federation import WorkloadIdentity as WorkloadIdentitySettings
 from entra_aws.federation.aws_profile import profile_text
 from entra_aws.federation.issuers import TokenVersion, access_token_accepted_version, issuer_url
@@ -19,6 +20,20 @@ def output_id(name: str) -> str:
     """A CloudFormation-friendly id from a config name: letters and digits, PascalCase."""
     parts = [p for p in "".join(c if c.isalnum() else " " for c in name).split() if p]
     return "".join(p[:1].upper() + p[1:] for p in parts) or "Unnamed"
+
+
+def entra_settings(audience: str, version: TokenVersion, aud: str, issuer: str, subject: str) -> str:
+    """One line: what the Entra side must look like for this workload's tokens to be accepted."""
+    common = f"request audience {audience} (token aud claim {aud}); issuer {issuer}"
+    if audience == TOKEN_EXCHANGE_AUDIENCE:
+        return (
+            f"no resource app: {common}; any identity of the tenant can get this audience, so the sub pin "
+            f"(object id {subject}) is the only guard"
+        )
+    return (
+        f"resource app accessTokenAcceptedVersion={access_token_accepted_version(version)}; {common}; set "
+        f"assignment required and assign an app role of the resource app to object id {subject}"
+    )
 
 
 class WorkloadIdentity(Construct):
@@ -61,8 +76,7 @@ class WorkloadIdentity(Construct):
                 stack,
                 f"OidcProviderV{version}Arn",
                 value=provider.oidc_provider_arn,
-                description=f"IAM OIDC provider for Entra v{version} tokens "
-                f"({issuer_url(tenant_id, version)})",
+                description=f"IAM OIDC provider for Entra v{version} tokens ({issuer_url(tenant_id, version)})",
             )
         for index, workload in enumerate(settings.workloads):
             where = f"federation.workload_identity.workloads[{index}]"
@@ -72,15 +86,11 @@ class WorkloadIdentity(Construct):
             if not subject or not subject.strip():
                 raise ValueError(f"{where}.subject: is required (the object id of the workload identity)")
             if aud is None:
-                raise ValueError(
-                    f"{where}.audience_client_id: is required for a v2 token with an application ID URI"
-                )
+                raise ValueError(f"{where}.audience_client_id: is required for a v2 token with an application ID URI")
             if workload.has_wildcard_subject and workload.wildcard_subject_reason is None:
                 raise ValueError(f"{where}.subject: a wildcard needs wildcard_subject_reason")
             provider = self.providers[version]
-            conditions = web_identity_conditions(
-                tenant_id, version, aud, subject, workload.has_wildcard_subject
-            )
+            conditions = web_identity_conditions(tenant_id, version, aud, subject, workload.has_wildcard_subject)
             principal = iam.WebIdentityPrincipal(provider.oidc_provider_arn, conditions)
             extra = [
                 action
@@ -107,9 +117,7 @@ class WorkloadIdentity(Construct):
                 self, f"Workload{name}", workload, principal, base_dir, where, description[:1000], extra_trust
             )
             self.roles[workload.name] = role
-            cdk.CfnOutput(
-                stack, f"{name}RoleArn", value=role.role_arn, description=f"Role of workload {workload.name}"
-            )
+            cdk.CfnOutput(stack, f"{name}RoleArn", value=role.role_arn, description=f"Role of workload {workload.name}")
             cdk.CfnOutput(
                 stack,
                 f"{name}AwsProfile",
@@ -125,12 +133,6 @@ class WorkloadIdentity(Construct):
             cdk.CfnOutput(
                 stack,
                 f"{name}EntraSettings",
-                value=(
-                    f"resource app accessTokenAcceptedVersion={access_token_accepted_version(version)}; "
-                    f"request audience {workload.audience} (token aud claim {aud}); "
-                    f"issuer {issuer_url(tenant_id, version)}; assign an app role of the resource app to "
-                    f"object id "
-                    f"{subject} and set assignment required"
-                ),
+                value=entra_settings(workload.audience, version, aud, issuer_url(tenant_id, version), subject),
                 description=f"What to set in Entra for workload {workload.name}",
             )
