@@ -77,9 +77,7 @@ def measure(runs: int = 30) -> dict[str, float]:
         baseline = [interpreter, "-c", "pass"]
         _, first = _time_once(helper, env)
         if first.returncode != 0 or json.loads(first.stdout).get("Version") != 1:
-            raise RuntimeError(
-                f"the helper did not hit the cache: exit {first.returncode}: {first.stderr.strip()}"
-            )
+            raise RuntimeError(f"the helper did not hit the cache: exit {first.returncode}: {first.stderr.strip()}")
         helper_times: list[float] = []
         python_times: list[float] = []
         for _ in range(runs):

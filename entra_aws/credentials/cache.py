@@ -61,9 +61,7 @@ def refresh_window(duration_seconds: int) -> int:
     return min(REFRESH_WINDOW_SECONDS, duration_seconds // 2)
 
 
-def read_entry(
-    path: str, key: dict[str, str], now: float | None = None
-) -> tuple[str, dict[str, object], str]:
+def read_entry(path: str, key: dict[str, str], now: float | None = None) -> tuple[str, dict[str, object], str]:
     """(state, credential_process document, reason): state is fresh, stale, missing or corrupt."""
     try:
         with open(path, encoding="utf-8") as handle:

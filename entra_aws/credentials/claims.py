@@ -27,9 +27,7 @@ def decode(token: str) -> dict[str, Any]:
     """The payload of a compact JWT, or MalformedTokenError naming what is wrong (never echoing the token)."""
     parts = token.strip().split(".")
     if len(parts) != 3:
-        raise MalformedTokenError(
-            f"the access token is not a JWT: expected 3 dot-separated segments, got {len(parts)}"
-        )
+        raise MalformedTokenError(f"the access token is not a JWT: expected 3 dot-separated segments, got {len(parts)}")
     try:
         raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
         payload = json.loads(raw)

@@ -159,8 +159,7 @@ def validate(options: Options) -> None:
     _check(
         options.tenant_id,
         TENANT,
-        f"tenant id {options.tenant_id!r} (--tenant-id or "
-        "$AZURE_TENANT_ID) is neither a GUID nor a domain name",
+        f"tenant id {options.tenant_id!r} (--tenant-id or $AZURE_TENANT_ID) is neither a GUID nor a domain name",
     )
     if options.credential not in CREDENTIAL_KINDS:
         raise UsageError(f"--credential {options.credential!r} is not one of {', '.join(CREDENTIAL_KINDS)}")

@@ -41,8 +41,6 @@ def _quoted(value: str) -> str:
 
 
 def render(options: Options) -> str:
-    region = (
-        options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    )
+    region = options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     command = helper_command(options)
     return f"[profile {profile_name(options)}]\ncredential_process = {command}\nregion = {region}\n"

@@ -18,9 +18,7 @@ from entra_aws.credentials.options import Options
 from entra_aws.credentials.token_source import Token, backoff_seconds, fetch_token
 
 
-def refresh_cached(
-    options: Options, path: str, key: dict[str, str], state: str, reason: str
-) -> dict[str, object]:
+def refresh_cached(options: Options, path: str, key: dict[str, str], state: str, reason: str) -> dict[str, object]:
     """Under the cache lock: reuse what a concurrent process just wrote, else obtain and store anew."""
     if state == cache.CORRUPT:
         print(f"entra-aws credentials: replacing the credential cache {path}: {reason}", file=sys.stderr)

@@ -79,9 +79,7 @@ def _number_from_env(name: str, default: float, kind: type[float] | type[int]) -
     try:
         value = kind(raw)
     except ValueError:
-        raise UsageError(
-            f"${name}={raw!r} is not a {kind.__name__}; unset it or give a number >= 0"
-        ) from None
+        raise UsageError(f"${name}={raw!r} is not a {kind.__name__}; unset it or give a number >= 0") from None
     if value < 0:
         raise UsageError(f"${name}={raw!r} must be >= 0")
     return value

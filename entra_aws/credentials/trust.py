@@ -48,9 +48,7 @@ def from_policy_file(path: str) -> TrustSource:
     if isinstance(document.get("Role"), dict):  # `aws iam get-role` output
         document = _policy_document(document["Role"].get("AssumeRolePolicyDocument"), path)
     if "Statement" not in document:
-        raise UsageError(
-            f"--trust-policy {path}: no Statement; give a trust policy or `aws iam get-role` output"
-        )
+        raise UsageError(f"--trust-policy {path}: no Statement; give a trust policy or `aws iam get-role` output")
     return TrustSource(document, f"trust policy file {path}")
 
 
@@ -58,9 +56,7 @@ def from_template(path: str, role_arn: str) -> TrustSource:
     template = _load_json(path, "--template")
     resources = template.get("Resources")
     if not isinstance(resources, dict):
-        raise UsageError(
-            f"--template {path}: no Resources; give a synthesized template (cdk.out/*.template.json)"
-        )
+        raise UsageError(f"--template {path}: no Resources; give a synthesized template (cdk.out/*.template.json)")
     logical_id, role = _find_role(resources, role_arn, path)
     policy = _resolve(role.get("Properties", {}).get("AssumeRolePolicyDocument", {}), resources)
     source = TrustSource(_policy_document(policy, path), f"template {path} (role {logical_id})")
@@ -68,9 +64,7 @@ def from_template(path: str, role_arn: str) -> TrustSource:
     if provider:
         source.provider_url = str(_resolve(provider.get("Url", ""), resources))
         ids = provider.get("ClientIdList") or provider.get("ClientIDList")
-        source.client_ids = (
-            [str(_resolve(item, resources)) for item in ids] if isinstance(ids, list) else None
-        )
+        source.client_ids = [str(_resolve(item, resources)) for item in ids] if isinstance(ids, list) else None
     return source
 
 
@@ -234,8 +228,7 @@ def _issuer_check(issuer: str, version: str, claimed_version: str) -> Check:
         return Check(
             FAIL,
             f"iss {issuer!r} is neither Entra issuer form",
-            "expected https://sts.windows.net/<tid>/ (v1) or "
-            "https://login.microsoftonline.com/<tid>/v2.0 (v2)",
+            "expected https://sts.windows.net/<tid>/ (v1) or https://login.microsoftonline.com/<tid>/v2.0 (v2)",
         )
     if claimed_version and claimed_version != version:
         return Check(WARN, f"iss is the v{version} form but ver is {claimed_version!r}")
@@ -288,14 +281,10 @@ def _provider_mismatch(source: TrustSource, path: str, issuer: str) -> Check:
 
 def _provider_checks(source: TrustSource, values: dict[str, Any], issuer: str) -> list[Check]:
     checks: list[Check] = []
-    if source.provider_url and source.provider_url.removeprefix("https://") != issuer.removeprefix(
-        "https://"
-    ):
+    if source.provider_url and source.provider_url.removeprefix("https://") != issuer.removeprefix("https://"):
         checks.append(Check(FAIL, f"provider URL {source.provider_url!r} != iss {issuer!r}", f"use {issuer}"))
     if source.client_ids is None:
-        checks.append(
-            Check(SKIP, "provider client id list unknown (no iam:GetOpenIDConnectProvider / template)")
-        )
+        checks.append(Check(SKIP, "provider client id list unknown (no iam:GetOpenIDConnectProvider / template)"))
         return checks
     aud = str(values.get("aud", ""))
     if aud in source.client_ids:
@@ -337,9 +326,7 @@ def _flatten(condition: Any) -> list[tuple[str, str, list[str]]]:
     return items
 
 
-def _evaluate(
-    items: list[tuple[str, str, list[str]]], values: dict[str, Any], path: str, role_arn: str
-) -> list[Check]:
+def _evaluate(items: list[tuple[str, str, list[str]]], values: dict[str, Any], path: str, role_arn: str) -> list[Check]:
     checks = []
     for operator, key, expected in items:
         prefix, _, claim = key.rpartition(":")
@@ -351,9 +338,7 @@ def _evaluate(
             continue
         actual = _claim_for_key(claim, values)
         if actual is None:
-            checks.append(
-                Check(WARN, f"{key}: the token has no {claim!r} claim", f"remove the {key} condition")
-            )
+            checks.append(Check(WARN, f"{key}: the token has no {claim!r} claim", f"remove the {key} condition"))
         elif _matches(operator, expected, actual):
             checks.append(Check(PASS, f"{operator} {key} {expected} matches token {claim}={actual!r}"))
         else:

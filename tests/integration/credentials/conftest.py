@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from credentials_support import AUDIENCE, ROLE_ARN, HelperRunner, helper_command
 from entra_loopback import APP_SERVICE_HEADER, APP_SERVICE_PATH, EntraLoopback
 
-ROLE_ARN = "arn:aws:iam::123456789012:role/azure-workload"
-AUDIENCE = "api://entra-aws-federation"
 AZURE_VARIABLES = (
     "AZURE_POD_IDENTITY_AUTHORITY_HOST",
     "IDENTITY_ENDPOINT",
@@ -28,7 +26,6 @@ AZURE_VARIABLES = (
     "AZURE_FEDERATED_TOKEN_FILE",
     "AZURE_AUTHORITY_HOST",
 )
-HelperRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
@@ -71,18 +68,11 @@ def app_service(azure_base: str, entra: EntraLoopback, monkeypatch: pytest.Monke
     return entra
 
 
-def helper_command() -> list[str]:
-    script = Path(sys.executable).parent / "entra-aws"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "entra_aws"]
-
-
 @pytest.fixture
 def run_helper() -> HelperRunner:
     """Run the real console script with the (monkeypatched) environment of the test."""
 
-    def run(
-        *args: str, command: str = "credentials", timeout: float = 60
-    ) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, command: str = "credentials", timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*helper_command(), command, *args],
             capture_output=True,

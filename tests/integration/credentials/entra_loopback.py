@@ -127,9 +127,7 @@ class EntraLoopback:
             "e": _b64url(numbers.e.to_bytes(3, "big")),
         }
 
-    def _respond(
-        self, path: str, query: dict[str, list[str]], headers: dict[str, str]
-    ) -> tuple[int, dict[str, Any]]:
+    def _respond(self, path: str, query: dict[str, list[str]], headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.requests.append((path, query, headers))
             failure = self.failures.pop(0) if self.failures else None

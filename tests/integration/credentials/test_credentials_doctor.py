@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from conftest import AUDIENCE, ROLE_ARN, HelperRunner
+from credentials_support import AUDIENCE, ROLE_ARN, HelperRunner
 from entra_loopback import EntraLoopback
 
 

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import AUDIENCE, ROLE_ARN, HelperRunner, helper_command
+from credentials_support import AUDIENCE, ROLE_ARN, HelperRunner, helper_command
 from entra_loopback import APP_SERVICE_HEADER, APP_SERVICE_PATH, IMDS_PATH, EntraLoopback
 
 from entra_aws.credentials import cache

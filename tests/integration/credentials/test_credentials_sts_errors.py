@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from botocore.stub import ANY, Stubber
-from conftest import AUDIENCE, ROLE_ARN
+from credentials_support import AUDIENCE, ROLE_ARN
 from entra_loopback import EntraLoopback
 
 from entra_aws.credentials import cli, refresh
@@ -52,9 +52,7 @@ def _success(stubber: Stubber, session_name: Any = ANY) -> None:
 
 
 def _error(stubber: Stubber, code: str, message: str) -> None:
-    stubber.add_client_error(
-        OPERATION, service_error_code=code, service_message=message, http_status_code=400
-    )
+    stubber.add_client_error(OPERATION, service_error_code=code, service_message=message, http_status_code=400)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
@@ -84,12 +82,8 @@ def test_session_name_comes_from_the_object_id(
 def test_idp_communication_error_is_retried(
     stubbed_sts: Stubber, imds: EntraLoopback, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _error(
-        stubbed_sts, "IDPCommunicationError", "Couldn't retrieve verification key from your identity provider"
-    )
-    _error(
-        stubbed_sts, "IDPCommunicationError", "Couldn't retrieve verification key from your identity provider"
-    )
+    _error(stubbed_sts, "IDPCommunicationError", "Couldn't retrieve verification key from your identity provider")
+    _error(stubbed_sts, "IDPCommunicationError", "Couldn't retrieve verification key from your identity provider")
     _success(stubbed_sts)
 
     code, out, _ = _run(capsys)
@@ -146,9 +140,7 @@ def test_unknown_issuer_names_the_iss_claim(
     stubbed_sts: Stubber, imds: EntraLoopback, capsys: pytest.CaptureFixture[str]
 ) -> None:
     issuer = f"https://sts.windows.net/{imds.tenant_id}/"
-    _error(
-        stubbed_sts, "InvalidIdentityToken", f"No OpenIDConnect provider found in your account for {issuer}"
-    )
+    _error(stubbed_sts, "InvalidIdentityToken", f"No OpenIDConnect provider found in your account for {issuer}")
 
     code, _, err = _run(capsys)
 

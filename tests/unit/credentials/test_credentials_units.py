@@ -71,10 +71,7 @@ def test_options_accept_inline_values_and_defaults(monkeypatch: pytest.MonkeyPat
     assert options.duration == 7200
     assert options.client_id == "9f8b7c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
     assert options.credential == "auto"
-    assert (
-        parse(BASE, "credentials").cache_key()
-        != parse([*BASE, "--duration", "900"], "credentials").cache_key()
-    )
+    assert parse(BASE, "credentials").cache_key() != parse([*BASE, "--duration", "900"], "credentials").cache_key()
 
 
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -229,9 +226,7 @@ def test_cache_hit_imports_neither_azure_nor_boto(tmp_path: Path) -> None:
         "print(heavy, file=sys.stderr)\nsys.exit(code)\n"
     )
 
-    result = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=False
-    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=False)
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == DOCUMENT
