@@ -231,3 +231,75 @@ def test_cache_hit_imports_neither_azure_nor_boto(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == DOCUMENT
     assert result.stderr.strip() == "[]"
+
+
+# ---- credential selection (no network: only which azure-identity class is built) ----
+
+
+@pytest.mark.parametrize(
+    ("env", "kind"),
+    [
+        ({}, "managed-identity"),
+        ({"IDENTITY_ENDPOINT": "http://127.0.0.1:1/msi/token", "IDENTITY_HEADER": "h"}, "managed-identity"),
+        ({"AZURE_FEDERATED_TOKEN_FILE": "/var/run/secrets/azure/tokens/azure-identity-token"}, "workload-identity"),
+        ({"AZURE_CLIENT_CERTIFICATE_PATH": "/etc/cert.pem"}, "client-certificate"),
+        ({"AZURE_CLIENT_SECRET": "s", "AZURE_FEDERATED_TOKEN_FILE": "/t"}, "client-secret"),
+    ],
+)
+def test_auto_follows_default_azure_credential_order(env: dict[str, str], kind: str) -> None:
+    from entra_aws.credentials.token_source import resolve_kind
+
+    assert resolve_kind(parse(BASE, "credentials"), env) == kind
+
+
+def test_workload_identity_credential_is_built_from_the_webhook_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from azure.identity import WorkloadIdentityCredential
+
+    from entra_aws.credentials.token_source import build_credential
+
+    token_file = tmp_path / "token"
+    token_file.write_text("kubernetes-service-account-token", encoding="utf-8")
+    monkeypatch.setenv("AZURE_FEDERATED_TOKEN_FILE", str(token_file))
+    monkeypatch.setenv("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47")
+    monkeypatch.setenv("AZURE_CLIENT_ID", "9f8b7c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f")
+
+    credential = build_credential(parse(BASE, "credentials"), "workload-identity")
+
+    assert isinstance(credential, WorkloadIdentityCredential)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("client-secret", "needs a tenant id and a client id"),
+        ("workload-identity", "needs $AZURE_FEDERATED_TOKEN_FILE"),
+    ],
+)
+def test_incomplete_app_credentials_are_usage_errors(
+    kind: str, expected: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+    code = cli.run("credentials", [*BASE, "--credential", kind, "--no-cache"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expected in err and err.count("\n") == 1
+
+
+def test_client_secret_is_read_from_the_environment_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AZURE_CLIENT_SECRET", raising=False)
+    tenant, client = "72f988bf-86f1-41af-91ab-2d7cd011db47", "9f8b7c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
+
+    code = cli.run(
+        "credentials",
+        [*BASE, "--credential", "client-secret", "--tenant-id", tenant, "--client-id", client, "--no-cache"],
+    )
+
+    assert code == 2
+    assert "reads the secret from $AZURE_CLIENT_SECRET" in capsys.readouterr().err
