@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from entra_aws.config import models
@@ -33,22 +33,31 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys instead of silently keeping the last one."""
+@cache
+def _unique_key_loader() -> Any:
+    """A SafeLoader that refuses duplicate mapping keys instead of silently keeping the last one.
 
+    Built on first use: PyYAML is imported only when a YAML file is read (the Lambda code parses JSON).
+    """
+    import yaml
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark)
-        seen.add(key)
-    return dict(loader.construct_mapping(node))
+    def construct_mapping(loader: Any, node: Any) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node)
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
+                )
+            seen.add(key)
+        return dict(loader.construct_mapping(node))
 
+    class UniqueKeyLoader(yaml.SafeLoader):
+        pass
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return UniqueKeyLoader
 
 
 def field_path(loc: tuple[str | int, ...]) -> str:
@@ -100,8 +109,10 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: is not UTF-8 text (byte {exc.start}), expected YAML"]) from None
     if not text.strip():
         raise ConfigError([f"{path}: is empty; expected a mapping with tenant_id, identity_center, permission_sets"])
+    import yaml
+
     try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)
+        document = yaml.load(text, Loader=_unique_key_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
