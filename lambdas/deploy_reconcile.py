@@ -43,9 +43,7 @@ def respond(event: dict[str, Any], status: str, reason: str = "") -> None:
             "LogicalResourceId": event["LogicalResourceId"],
         }
     ).encode()
-    request = urllib.request.Request(
-        event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""}
-    )
+    request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""})
     with urllib.request.urlopen(request, timeout=30) as response:
         response.read()
 

@@ -154,9 +154,7 @@ def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope
         "action": f"reconciling {', '.join(str(s) for s in scopes)} to revert changes to managed resources",
         "reason": decision.reason,
     }
-    _runtime.notify(
-        f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2)
-    )
+    _runtime.notify(f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2))
 
 
 @tracer.capture_lambda_handler
@@ -164,6 +162,4 @@ def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _idempotency()[0].register_lambda_context(context)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

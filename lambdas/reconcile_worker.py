@@ -95,9 +95,7 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
 def _idempotency() -> tuple[Any, Any]:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
-    config = IdempotencyConfig(
-        event_key_jmespath="[id, scope.kind, scope.value]", expires_after_seconds=24 * 3600
-    )
+    config = IdempotencyConfig(event_key_jmespath="[id, scope.kind, scope.value]", expires_after_seconds=24 * 3600)
     wrapped = idempotent_function(
         data_keyword_argument="message", persistence_store=_runtime.idempotency_layer(), config=config
     )(handle_message)
@@ -133,6 +131,4 @@ def _message(message: ReconcileMessage, summary: str, outcome: Any) -> str:
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _idempotency()[0].register_lambda_context(context)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -47,13 +47,24 @@ def main() -> int:
     if not installed.exists() or wanted not in installed.read_text():
         cli_dir.mkdir(exist_ok=True)
         subprocess.run(
-            [str(bin_dir / "npm"), "install", "--prefix", str(cli_dir), "--no-audit", "--no-fund",
-             "--loglevel=error", f"aws-cdk@{args.cdk_cli}"],
+            [
+                str(bin_dir / "npm"),
+                "install",
+                "--prefix",
+                str(cli_dir),
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                f"aws-cdk@{args.cdk_cli}",
+            ],
             check=True,
         )
     link(cdk_js, bin_dir / "cdk")
-    print(f"node {subprocess.check_output([str(bin_dir / 'node'), '--version'], text=True).strip()}, "
-          f"cdk {args.cdk_cli} in {bin_dir}", file=sys.stderr)
+    print(
+        f"node {subprocess.check_output([str(bin_dir / 'node'), '--version'], text=True).strip()}, "
+        f"cdk {args.cdk_cli} in {bin_dir}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -39,9 +39,7 @@ def member_template(
     context = {key: value for key in CARRIED_CONTEXT if (value := root.node.try_get_context(key)) is not None}
     with tempfile.TemporaryDirectory(prefix="entra-aws-stackset-") as outdir:
         inner = cdk.App(outdir=outdir, analytics_reporting=False, context=context)
-        stack = cdk.Stack(
-            inner, "Member", synthesizer=cdk.BootstraplessSynthesizer(), description=description
-        )
+        stack = cdk.Stack(inner, "Member", synthesizer=cdk.BootstraplessSynthesizer(), description=description)
         build(stack)
         for aspect in cdk.Aspects.of(root).all:
             cdk.Aspects.of(inner).add(aspect)
@@ -108,9 +106,7 @@ class FederationStackSet(Construct):
                 region_concurrency_type="PARALLEL",
             ),
             stack_instances_group=[
-                cloudformation.CfnStackSet.StackInstancesProperty(
-                    deployment_targets=targets, regions=[region]
-                )
+                cloudformation.CfnStackSet.StackInstancesProperty(deployment_targets=targets, regions=[region])
             ],
             template_body=body,
         )
@@ -118,6 +114,5 @@ class FederationStackSet(Construct):
             cdk.Stack.of(self),
             "StackSetName",
             value=settings.stack_set_name,
-            description="Member accounts' providers, roles and profiles are the outputs of its stack "
-            "instances",
+            description="Member accounts' providers, roles and profiles are the outputs of its stack instances",
         )

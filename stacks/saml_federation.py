@@ -19,9 +19,7 @@ from stacks.workload_identity import output_id
 
 
 class SamlFederation(Construct):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, settings: SamlSettings, base_dir: Path
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, settings: SamlSettings, base_dir: Path) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
         metadata = read_metadata(resolve_file(base_dir, settings.metadata_file))
@@ -31,9 +29,7 @@ class SamlFederation(Construct):
             name=settings.provider_name,
             metadata_document=iam.SamlMetadataDocument.from_xml(metadata.document),
         )
-        cdk.CfnOutput(
-            stack, "SamlProviderArn", value=self.provider.saml_provider_arn, description="IAM SAML provider"
-        )
+        cdk.CfnOutput(stack, "SamlProviderArn", value=self.provider.saml_provider_arn, description="IAM SAML provider")
         self.roles: dict[str, iam.Role] = {}
         app_roles = []
         for index, spec in enumerate(settings.roles):

@@ -23,6 +23,10 @@ class Directory:
         self._store = identity_store_id
         self._groups: dict[str, Principal | None] = {}
 
+    def forget(self) -> None:
+        """Drop what one reconcile learned; the next reads live again."""
+        self._groups.clear()
+
     def group(self, group_id: str) -> Principal | None:
         """None when the group no longer exists (its assignments are then cleaned up)."""
         if group_id not in self._groups:

@@ -26,6 +26,11 @@ class OrganizationReader:
         self._accounts: dict[str, Account | None] = {}
         self._snapshot: Organization | None = None
 
+    def forget(self) -> None:
+        """Drop what one reconcile learned (accounts move, get tagged, close); the next reads live again."""
+        self._accounts.clear()
+        self._snapshot = None
+
     def management_account_id(self) -> str:
         if self._management is None:
             self._management = str(self._client.describe_organization()["Organization"]["MasterAccountId"])

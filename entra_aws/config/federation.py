@@ -82,24 +82,18 @@ def _check_audience(value: str) -> str:
     )
 
 
-RoleName = Annotated[
-    str, _matching(ROLE_NAME, "an IAM role name: 1-64 characters of letters, digits and _+=,.@-")
-]
+RoleName = Annotated[str, _matching(ROLE_NAME, "an IAM role name: 1-64 characters of letters, digits and _+=,.@-")]
 Guid = Annotated[str, _matching(GUID, "a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47")]
 ManagedPolicyArn = Annotated[
     str,
-    _matching(
-        AWS_MANAGED_POLICY_ARN, "an AWS-managed policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess"
-    ),
+    _matching(AWS_MANAGED_POLICY_ARN, "an AWS-managed policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess"),
 ]
 Duration = Annotated[str, AfterValidator(_check_duration)]
 Audience = Annotated[str, AfterValidator(_check_audience)]
 
 
 class CustomerManagedPolicyReference(Strict):
-    name: Annotated[
-        str, _matching(IAM_NAME, "an IAM policy name: 1-128 characters of letters, digits and _+=,.@-")
-    ]
+    name: Annotated[str, _matching(IAM_NAME, "an IAM policy name: 1-128 characters of letters, digits and _+=,.@-")]
     path: Annotated[str, _matching(IAM_PATH, "an IAM path like / or /boundaries/")] = "/"
 
 
@@ -124,9 +118,7 @@ class RoleSettings(Strict):
     max_session_duration: Duration = Field(default="PT1H", description="PT1H..PT12H.")
     managed_policies: list[ManagedPolicyArn] = Field(default_factory=list, max_length=20)
     inline_policy: dict[str, Any] | None = Field(default=None, description="An IAM policy document.")
-    inline_policy_file: str | None = Field(
-        default=None, description="A JSON policy file, relative to the config."
-    )
+    inline_policy_file: str | None = Field(default=None, description="A JSON policy file, relative to the config.")
     permissions_boundary: PermissionsBoundary | None = None
     tags: dict[str, str] = Field(default_factory=dict, max_length=40)
 
@@ -135,9 +127,7 @@ class RoleSettings(Strict):
     def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
         for key, value in tags.items():
             if not 1 <= len(key) <= 128 or key.lower().startswith(RESERVED_TAG_PREFIXES):
-                raise ValueError(
-                    f"tag key {key!r} must be 1-128 characters and not start with aws: or entra-aws:"
-                )
+                raise ValueError(f"tag key {key!r} must be 1-128 characters and not start with aws: or entra-aws:")
             if len(value) > 256:
                 raise ValueError(f"tag {key!r}: values are at most 256 characters")
         return tags
@@ -179,9 +169,7 @@ class Workload(RoleSettings):
     client_id: Guid | None = Field(
         default=None, description="Client id of a user-assigned managed identity (goes into the AWS profile)."
     )
-    profile_name: (
-        Annotated[str, _matching(ROLE_NAME, "1-64 characters of letters, digits and _+=,.@-")] | None
-    ) = None
+    profile_name: Annotated[str, _matching(ROLE_NAME, "1-64 characters of letters, digits and _+=,.@-")] | None = None
     allow_tag_session: bool = Field(default=False, description="Also allow sts:TagSession.")
     allow_set_source_identity: bool = Field(default=False, description="Also allow sts:SetSourceIdentity.")
 
@@ -251,9 +239,9 @@ class RoleImportUser(Strict):
 
 
 class SamlFederation(Strict):
-    provider_name: Annotated[
-        str, _matching(SAML_PROVIDER_NAME, "1-128 characters of letters, digits and ._-")
-    ] = "EntraID"
+    provider_name: Annotated[str, _matching(SAML_PROVIDER_NAME, "1-128 characters of letters, digits and ._-")] = (
+        "EntraID"
+    )
     metadata_file: Annotated[str, Field(min_length=1)] = Field(
         description="The enterprise app's Federation Metadata XML, relative to the config file."
     )
@@ -272,8 +260,7 @@ class StackSetDeployment(Strict):
     )
     region: Annotated[str, _matching(REGION, "an AWS region like eu-west-1")] | None = Field(
         default=None,
-        description="The one region the stack instances go to (IAM is global); default "
-        "identity_center.region.",
+        description="The one region the stack instances go to (IAM is global); default identity_center.region.",
     )
     auto_deployment: bool = Field(default=True, description="Deploy to accounts that join the OUs later.")
     retain_stacks_on_account_removal: bool = False
@@ -282,9 +269,7 @@ class StackSetDeployment(Strict):
     failure_tolerance_percentage: int = Field(default=0, ge=0, le=100)
     stack_set_name: Annotated[
         str,
-        _matching(
-            re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,127}$"), "a StackSet name: a letter, then letters, digits, -"
-        ),
+        _matching(re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,127}$"), "a StackSet name: a letter, then letters, digits, -"),
     ] = "EntraAws-Federation"
 
 
@@ -337,9 +322,7 @@ def federation_problems(federation: FederationConfig) -> list[str]:
     if wi is not None:
         where = "federation.workload_identity"
         if len(wi.token_versions) == 2 and wi.default_token_version is None:
-            problems.append(
-                f"{where}.default_token_version: is required when token_versions lists both 1 and 2"
-            )
+            problems.append(f"{where}.default_token_version: is required when token_versions lists both 1 and 2")
         if wi.default_token_version is not None and wi.default_token_version not in wi.token_versions:
             problems.append(
                 f"{where}.default_token_version: must be one of token_versions {wi.token_versions}, "
@@ -381,9 +364,7 @@ def _workload_problems(where: str, workload: Workload, wi: WorkloadIdentity) -> 
                 "tenant assume the role; give one object id, or opt in with wildcard_subject_reason: <why>"
             )
         elif workload.subject.strip("*?") == "":
-            problems.append(
-                f"{where}.subject: a subject of only wildcards matches every identity; not allowed"
-            )
+            problems.append(f"{where}.subject: a subject of only wildcards matches every identity; not allowed")
     elif not GUID.match(workload.subject):
         problems.append(
             f"{where}.subject: must be the object id (a GUID) of the managed identity or service principal, "
@@ -440,9 +421,7 @@ def check_federation(federation: FederationConfig, base_dir: Path) -> list[str]:
     problems = federation_problems(federation)
     sections: list[tuple[str, list[RoleSettings]]] = []
     if federation.workload_identity:
-        sections.append(
-            ("federation.workload_identity.workloads", list(federation.workload_identity.workloads))
-        )
+        sections.append(("federation.workload_identity.workloads", list(federation.workload_identity.workloads)))
     if federation.saml:
         sections.append(("federation.saml.roles", list(federation.saml.roles)))
     for where, roles in sections:

@@ -19,6 +19,8 @@ class OrganizationView(Protocol):
 
     def snapshot(self) -> Organization: ...
 
+    def forget(self) -> None: ...
+
 
 @dataclass
 class Organization:
@@ -37,6 +39,9 @@ class Organization:
 
     def snapshot(self) -> Organization:
         return self
+
+    def forget(self) -> None:
+        return None
 
     def ou_path(self, ou_id: str) -> str:
         parts: list[str] = []

@@ -295,6 +295,8 @@ def reconcile(
     progress: Callable[[OperationResult], None] | None = None,
 ) -> Report:
     ctx = context or AwsContext.from_session(config)
+    ctx.directory.forget()  # a context may live across warm Lambda invocations; state is read live each run
+    ctx.organization.forget()
     before = ctx.calls.total
     plan, catalog, names = build_plan(config, scope, ctx)
     report = Report(scope=scope, plan=plan, names=names)
@@ -303,7 +305,8 @@ def reconcile(
         arns = {name: record.arn for name, record in catalog.items()}
         executor = Executor(ctx.admin, arns, limits=limits, clock=ctx.clock, progress=progress)
         report.results = executor.run(plan)
-        if report.failed:
+        catalog_changed = any(op.kind in ("create_permission_set", "delete_permission_set") for op in plan.operations)
+        if report.failed or catalog_changed:
             forget_catalog()
     report.applied = apply
     report.api_calls = ctx.calls.total - before

@@ -63,9 +63,7 @@ def is_own_change(detail: CloudTrailDetail, automation_role_arns: Iterable[str])
     return issuer is not None and issuer in set(automation_role_arns)
 
 
-def route(
-    event: CloudTrailEvent, *, automation_role_arns: Iterable[str], include_users: bool = True
-) -> Decision:
+def route(event: CloudTrailEvent, *, automation_role_arns: Iterable[str], include_users: bool = True) -> Decision:
     detail = event.detail
     if detail.error_code:
         return Decision(None, reason=f"the call failed ({detail.error_code}); nothing changed")

@@ -17,8 +17,7 @@ APP_ROLE_NAMESPACE = uuid.UUID("6f0f3b52-6a1e-4c55-9d2a-0e7a3c1d8b41")
 def role_claim(account: str, role_name: str, provider_name: str, partition: str = "aws") -> str:
     """`arn:aws:iam::ACCOUNT:role/NAME,arn:aws:iam::ACCOUNT:saml-provider/NAME` (the Role attribute value)."""
     return (
-        f"arn:{partition}:iam::{account}:role/{role_name},"
-        f"arn:{partition}:iam::{account}:saml-provider/{provider_name}"
+        f"arn:{partition}:iam::{account}:role/{role_name},arn:{partition}:iam::{account}:saml-provider/{provider_name}"
     )
 
 

@@ -51,9 +51,7 @@ def _refuse_dtd(data: bytes) -> None:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def doctype(name: str, *_: object) -> None:
-        raise _ForbiddenError(
-            f"has a document type declaration (<!DOCTYPE {name}>); refused: it can define entities"
-        )
+        raise _ForbiddenError(f"has a document type declaration (<!DOCTYPE {name}>); refused: it can define entities")
 
     def entity(name: str, *_: object) -> None:
         raise _ForbiddenError(f"declares the entity {name!r}; refused (entity expansion)")
@@ -88,9 +86,7 @@ def parse_metadata(data: bytes, source: str) -> SamlMetadata:
             f"{source}: holds several entities (EntitiesDescriptor); use the metadata of one enterprise app"
         )
     if root.tag != f"{{{MD}}}EntityDescriptor":
-        raise SamlMetadataError(
-            f"{source}: the root element is {root.tag!r}, expected a SAML 2.0 EntityDescriptor"
-        )
+        raise SamlMetadataError(f"{source}: the root element is {root.tag!r}, expected a SAML 2.0 EntityDescriptor")
     entity_id = (root.get("entityID") or "").strip()
     if not entity_id:
         raise SamlMetadataError(f"{source}: the EntityDescriptor has no entityID")
@@ -139,8 +135,7 @@ def _signing_certificates(descriptor: ET.Element, source: str) -> tuple[str, ...
             certificates.append(text)
     if not certificates:
         raise SamlMetadataError(
-            f"{source}: the IDPSSODescriptor has no signing certificate "
-            f"(KeyDescriptor/KeyInfo/X509Certificate)"
+            f"{source}: the IDPSSODescriptor has no signing certificate (KeyDescriptor/KeyInfo/X509Certificate)"
         )
     return tuple(certificates)
 

@@ -113,20 +113,14 @@ def _audit_statement(
     findings: list[Finding] = []
     if web:
         if not any(k.endswith(":aud") and v for k, v in equals.items()):
-            findings.append(
-                Finding(name, logical_id, "web-identity trust without StringEquals on <provider>:aud")
-            )
+            findings.append(Finding(name, logical_id, "web-identity trust without StringEquals on <provider>:aud"))
         if not any(k.endswith(":sub") and v for k, v in equals.items()):
             if any(k.endswith(":sub") for k in like) and WILDCARD_MARKER in description:
                 pass
             else:
-                findings.append(
-                    Finding(name, logical_id, "web-identity trust without StringEquals on <provider>:sub")
-                )
+                findings.append(Finding(name, logical_id, "web-identity trust without StringEquals on <provider>:sub"))
     if saml and equals.get("SAML:aud") != SAML_AUDIENCE:
-        findings.append(
-            Finding(name, logical_id, f"SAML trust without StringEquals SAML:aud = {SAML_AUDIENCE}")
-        )
+        findings.append(Finding(name, logical_id, f"SAML trust without StringEquals SAML:aud = {SAML_AUDIENCE}"))
     return findings
 
 
@@ -136,7 +130,5 @@ def iter_roles(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
         props = resource.get("Properties") or {}
         if resource.get("Type") == "AWS::IAM::Role":
             yield logical_id, props
-        if resource.get("Type") == "AWS::CloudFormation::StackSet" and isinstance(
-            props.get("TemplateBody"), str
-        ):
+        if resource.get("Type") == "AWS::CloudFormation::StackSet" and isinstance(props.get("TemplateBody"), str):
             yield from iter_roles(json.loads(props["TemplateBody"]))

@@ -17,9 +17,7 @@ from stacks.automation.permissions import acknowledge
 
 
 class OrganizationEventForwarderStack(cdk.Stack):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, config: Config, region: str, **kwargs: Any
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: Config, region: str, **kwargs: Any) -> None:
         env = cdk.Environment(account=config.management_account_id, region=region)
         super().__init__(
             scope,

@@ -67,9 +67,7 @@ class AutomationStack(cdk.Stack):
         self._idempotency_table()
         code = lambda_.Code.from_asset(str(lambda_asset.stage(config)))
         layer = lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", self._layer_arn())
-        self.router = self._function(
-            "EventRouter", ROUTER_ROLE_NAME, "lambdas.event_router.handler", code, layer
-        )
+        self.router = self._function("EventRouter", ROUTER_ROLE_NAME, "lambdas.event_router.handler", code, layer)
         self.worker = self._function(
             "ReconcileWorker", WORKER_ROLE_NAME, "lambdas.reconcile_worker.handler", code, layer
         )
@@ -119,9 +117,7 @@ class AutomationStack(cdk.Stack):
             visibility=cdk.Duration.seconds(6 * ROUTER_TIMEOUT.to_seconds()),
             dlq=self.events_dlq,
         )
-        self.reconcile_dlq = self._queue(
-            "ReconcileDlq", fifo=True, visibility=cdk.Duration.seconds(30), dlq=None
-        )
+        self.reconcile_dlq = self._queue("ReconcileDlq", fifo=True, visibility=cdk.Duration.seconds(30), dlq=None)
         self.reconcile_queue = self._queue(
             "ReconcileQueue", fifo=True, visibility=cdk.Duration.minutes(20), dlq=self.reconcile_dlq
         )
@@ -233,9 +229,7 @@ class AutomationStack(cdk.Stack):
     def _rules(self) -> None:
         include_users = any(rule.users for rule in self.config.assignments)
         self.rules: dict[str, events.Rule] = {}
-        for spec in rules.rule_specs(
-            include_users=include_users, automation_role_arns=self.role_arns.values()
-        ):
+        for spec in rules.rule_specs(include_users=include_users, automation_role_arns=self.role_arns.values()):
             self.rules[spec.name] = events.Rule(
                 self,
                 spec.name,
@@ -331,9 +325,7 @@ class AutomationStack(cdk.Stack):
             self._alarm(name, metric, 1, f"messages in {name.removesuffix('Depth')}; see docs/automation.md")
         age = self.events_queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum")
         self._alarm("EventsQueueAge", age, 900, "events wait more than 15 minutes to be routed")
-        age = self.reconcile_queue.metric_approximate_age_of_oldest_message(
-            period=period, statistic="Maximum"
-        )
+        age = self.reconcile_queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum")
         self._alarm("ReconcileQueueAge", age, 3600, "reconciles wait more than an hour")
         for name, function in (("RouterErrors", self.router), ("WorkerErrors", self.worker)):
             self._alarm(name, function.metric_errors(period=period, statistic="Sum"), 1, f"{name} > 0")
@@ -350,8 +342,7 @@ class AutomationStack(cdk.Stack):
             "ReconcileWorkerFunction": self.worker.function_name,
             "ReconcileSchedule": self.config.automation.reconcile_schedule,
             "ScheduleRuleName": self.schedule.rule_name,
-            "IdentityCenterInstanceArn": ic.instance_arn
-            or "discovered at run time (sso-admin ListInstances)",
+            "IdentityCenterInstanceArn": ic.instance_arn or "discovered at run time (sso-admin ListInstances)",
             "RuleNames": cdk.Fn.join(",", [rule.rule_name for rule in self.rules.values()]),
         }
         if self.config.automation.reconcile_on_deploy:

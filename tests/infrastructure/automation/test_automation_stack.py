@@ -149,9 +149,7 @@ def test_root_console_change_is_drift_but_our_own_is_not(template: dict[str, Any
         userIdentity=samples.role_arn_identity("arn:aws:iam::111111111111:role/entra-aws-reconcile-worker"),
     )
     assert matching_rules(template, own) == []
-    other = samples.derive(
-        event, userIdentity=samples.role_arn_identity("arn:aws:iam::111111111111:role/Admin")
-    )
+    other = samples.derive(event, userIdentity=samples.role_arn_identity("arn:aws:iam::111111111111:role/Admin"))
     assert matching_rules(template, other) == ["ManualIdentityCenterChanges"]
 
 
@@ -200,9 +198,7 @@ def test_write_actions_never_use_a_star_resource(template: dict[str, Any]) -> No
             writes = [
                 a
                 for a in actions
-                if a.split(":")[1].startswith(
-                    ("Create", "Delete", "Put", "Update", "Attach", "Detach", "Provision")
-                )
+                if a.split(":")[1].startswith(("Create", "Delete", "Put", "Update", "Attach", "Detach", "Provision"))
             ]
             if writes and not any(a.startswith("xray:") for a in actions):
                 assert statement["Resource"] != "*", statement

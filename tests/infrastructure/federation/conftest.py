@@ -49,9 +49,7 @@ FEDERATION: dict[str, Any] = {
                 "client_id": MI_CLIENT_ID,
                 "max_session_duration": "PT2H",
                 "inline_policy_file": "policy.json",
-                "permissions_boundary": {
-                    "customer_managed_policy": {"name": "WorkloadBoundary", "path": "/b/"}
-                },
+                "permissions_boundary": {"customer_managed_policy": {"name": "WorkloadBoundary", "path": "/b/"}},
                 "tags": {"team": "finance"},
             },
             {

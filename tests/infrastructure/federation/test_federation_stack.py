@@ -80,9 +80,7 @@ def test_explicit_thumbprints(synth: SynthFn) -> None:
 def test_workload_trust_policies_pin_aud_and_sub(synth: SynthFn) -> None:
     result = synth(document())
     resources = result.json["Resources"]
-    provider = {
-        p["Properties"]["Url"]: lid for lid, p in resources.items() if p["Type"] == "AWS::IAM::OIDCProvider"
-    }
+    provider = {p["Properties"]["Url"]: lid for lid, p in resources.items() if p["Type"] == "AWS::IAM::OIDCProvider"}
 
     exporter = _role(result, "reports-exporter")
     assert _trust(exporter) == [
@@ -95,10 +93,7 @@ def test_workload_trust_policies_pin_aud_and_sub(synth: SynthFn) -> None:
     ]
     assert exporter["MaxSessionDuration"] == 7200
     assert exporter["Tags"] == [{"Key": "team", "Value": "finance"}]
-    assert (
-        exporter["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"]
-        == "arn:aws:s3:::example-reports/*"
-    )
+    assert exporter["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"] == "arn:aws:s3:::example-reports/*"
     # The account and region are known (management_account_id), so CDK writes partition literals.
     assert exporter["PermissionsBoundary"] == f"arn:aws:iam::{ACCOUNT}:policy/b/WorkloadBoundary"
 
@@ -113,9 +108,7 @@ def test_workload_trust_policies_pin_aud_and_sub(synth: SynthFn) -> None:
     assert legacy["MaxSessionDuration"] == 3600
 
     ci = _role(result, "ci-deployer")
-    assert _trust(ci)[0]["Condition"] == {
-        "StringEquals": {f"{V2}:aud": TOKEN_EXCHANGE_AUD, f"{V2}:sub": SUBJECT_2}
-    }
+    assert _trust(ci)[0]["Condition"] == {"StringEquals": {f"{V2}:aud": TOKEN_EXCHANGE_AUD, f"{V2}:sub": SUBJECT_2}}
 
 
 def test_saml_provider_and_roles(synth: SynthFn) -> None:
@@ -127,9 +120,7 @@ def test_saml_provider_and_roles(synth: SynthFn) -> None:
             "SamlMetadataDocument": Match.string_like_regexp('entityID="https://sts.windows.net/'),
         },
     )
-    provider = next(
-        lid for lid, r in result.json["Resources"].items() if r["Type"] == "AWS::IAM::SAMLProvider"
-    )
+    provider = next(lid for lid, r in result.json["Resources"].items() if r["Type"] == "AWS::IAM::SAMLProvider")
     for name in ("EntraSaml-ReadOnly", "EntraSaml-Billing"):
         assert _trust(_role(result, name)) == [
             {
@@ -151,14 +142,10 @@ def test_outputs_with_known_account(synth: SynthFn) -> None:
     profile = outputs["ReportsExporterAwsProfile"]["Value"]["Fn::Join"][1]
     assert profile[0] == "[profile reports-exporter]\ncredential_process = entra-aws credentials --role-arn "
     assert profile[1]["Fn::GetAtt"][1] == "Arn"
-    assert (
-        profile[2]
-        == f" --audience api://entra-aws-workloads --client-id {MI_CLIENT_ID}\nregion = eu-west-1\n"
-    )
+    assert profile[2] == f" --audience api://entra-aws-workloads --client-id {MI_CLIENT_ID}\nregion = eu-west-1\n"
     ci = outputs["CiDeployerAwsProfile"]["Value"]["Fn::Join"][1]
     assert (
-        ci[0].startswith("[profile ci]\n")
-        and ci[2] == " --audience api://AzureADTokenExchange\nregion = eu-west-1\n"
+        ci[0].startswith("[profile ci]\n") and ci[2] == " --audience api://AzureADTokenExchange\nregion = eu-west-1\n"
     )
     entra = outputs["LegacyBatchEntraSettings"]["Value"]
     assert "accessTokenAcceptedVersion=null or 1" in entra and f"object id {SUBJECT_2}" in entra
@@ -252,9 +239,7 @@ def test_stackset_rollout(synth: SynthFn) -> None:
     )
     [body] = result.stackset_bodies()
     kinds = sorted(r["Type"] for r in body["Resources"].values())
-    assert kinds == sorted(
-        ["AWS::IAM::OIDCProvider"] * 2 + ["AWS::IAM::SAMLProvider"] + ["AWS::IAM::Role"] * 5
-    )
+    assert kinds == sorted(["AWS::IAM::OIDCProvider"] * 2 + ["AWS::IAM::SAMLProvider"] + ["AWS::IAM::Role"] * 5)
     assert "Parameters" not in body and "Rules" not in body  # no CDK bootstrap needed in member accounts
     claim = body["Outputs"]["EntraSamlReadOnlyRoleClaim"]["Value"]["Fn::Join"][1]
     assert {"Ref": "AWS::AccountId"} in claim

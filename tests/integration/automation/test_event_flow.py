@@ -50,9 +50,7 @@ class FakeReport:
 def env(aws: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     sqs = boto3.client("sqs")
     events_dlq = sqs.create_queue(QueueName="events-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=events_dlq, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=events_dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})
     events = sqs.create_queue(QueueName="events", Attributes={"RedrivePolicy": redrive})["QueueUrl"]
     reconcile = sqs.create_queue(
@@ -179,9 +177,7 @@ def test_drift_is_notified_and_reconciled(env: dict[str, str], monkeypatch: pyte
     ]
 
 
-def test_failed_reconcile_is_reported_and_retried(
-    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_reconcile_is_reported_and_retried(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     from entra_aws.events.messages import ReconcileMessage
     from lambdas import _runtime, reconcile_worker
 

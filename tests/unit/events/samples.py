@@ -73,9 +73,7 @@ DELETE = _DELETE
 def scim_create_group(group_id: str = GROUP_ID) -> dict[str, Any]:
     """Derived from the failed SCIM CreateGroup sample: the same record as a success (no errorCode, the
     WebIdentityUser identity of the successful CreateUser sample) with `responseElements.id` the new group."""
-    failed = cloudtrail(
-        "identitystore-scim-CreateGroup-failed-ConflictException.awsdocs.json", source="aws.sso"
-    )
+    failed = cloudtrail("identitystore-scim-CreateGroup-failed-ConflictException.awsdocs.json", source="aws.sso")
     success = derive(failed, errorCode=DELETE, errorMessage=DELETE, userIdentity__type="WebIdentityUser")
     success["detail"]["responseElements"] = {"id": group_id, "displayName": "HIDDEN_DUE_TO_SECURITY_REASONS"}
     success["id"] = f"scim-create-{group_id}"
@@ -84,9 +82,7 @@ def scim_create_group(group_id: str = GROUP_ID) -> dict[str, Any]:
 
 def scim_patch_group(group_id: str = GROUP_ID) -> dict[str, Any]:
     """Derived from the failed SCIM PatchGroup sample: a success, real group id in requestParameters.id."""
-    failed = cloudtrail(
-        "identitystore-scim-PatchGroup-failed-ValidationException.awsdocs.json", source="aws.sso"
-    )
+    failed = cloudtrail("identitystore-scim-PatchGroup-failed-ValidationException.awsdocs.json", source="aws.sso")
     variant = derive(failed, errorCode=DELETE, errorMessage=DELETE, requestParameters__id=group_id)
     variant["id"] = f"scim-patch-{group_id}"
     return variant

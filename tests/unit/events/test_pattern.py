@@ -46,11 +46,7 @@ EVENT = {
             True,
         ),
         (
-            {
-                "detail": {
-                    "userIdentity": {"sessionContext": {"sessionIssuer": {"arn": [{"anything-but": ["x"]}]}}}
-                }
-            },
+            {"detail": {"userIdentity": {"sessionContext": {"sessionIssuer": {"arn": [{"anything-but": ["x"]}]}}}}},
             False,
         ),
         # Exists works on leaves only: an object-valued path does not "exist".

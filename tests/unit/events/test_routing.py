@@ -11,9 +11,7 @@ OWN = "arn:aws:iam::111111111111:role/entra-aws-reconcile-worker"
 
 
 def decide(event: dict[str, object], include_users: bool = True):  # type: ignore[no-untyped-def]
-    return route(
-        CloudTrailEvent.model_validate(event), automation_role_arns={OWN}, include_users=include_users
-    )
+    return route(CloudTrailEvent.model_validate(event), automation_role_arns={OWN}, include_users=include_users)
 
 
 def test_scim_group_writes_scope_the_group_by_id_never_by_name() -> None:
@@ -50,9 +48,7 @@ def test_placeholder_account_id_falls_back_to_everything() -> None:
 
 
 def test_control_tower_account() -> None:
-    event = samples.load(
-        "eventbridge/eventbridge-controltower-CreateManagedAccount.awsdocs.WITH-COMMENTS.jsonc"
-    )
+    event = samples.load("eventbridge/eventbridge-controltower-CreateManagedAccount.awsdocs.WITH-COMMENTS.jsonc")
     variant = samples.derive(
         event, serviceEventDetails__createManagedAccountStatus__account__accountId="222222222222"
     )  # derived: the sample's account id is the publisher's XXXXXXXXXXXX placeholder

@@ -34,9 +34,7 @@ BASE: dict[str, Any] = {
         },
         "saml": {
             "metadata_file": "metadata.xml",
-            "roles": [
-                {"name": "EntraSaml-ReadOnly", "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}
-            ],
+            "roles": [{"name": "EntraSaml-ReadOnly", "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}],
         },
     },
 }

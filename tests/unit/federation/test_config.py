@@ -23,18 +23,14 @@ def _workload(doc: dict[str, Any]) -> dict[str, Any]:
     return workload
 
 
-def _problems(
-    write_config: Callable[[dict[str, Any]], Path], document: dict[str, Any]
-) -> tuple[Path, list[str]]:
+def _problems(write_config: Callable[[dict[str, Any]], Path], document: dict[str, Any]) -> tuple[Path, list[str]]:
     path = write_config(document)
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     return path, caught.value.problems
 
 
-def test_valid_section_loads(
-    write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any]
-) -> None:
+def test_valid_section_loads(write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any]) -> None:
     config = load_config(write_config(base_document))
     assert config.federation is not None
     assert config.federation.workload_identity is not None
@@ -56,8 +52,7 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "only wildcards even with a reason",
         lambda d: _workload(d).update(subject="*", wildcard_subject_reason="every pipeline of the team"),
-        "federation.workload_identity.workloads[0].subject: a subject of only wildcards matches every "
-        "identity",
+        "federation.workload_identity.workloads[0].subject: a subject of only wildcards matches every identity",
     ),
     (
         "subject not a GUID",
@@ -72,8 +67,7 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "bad audience",
         lambda d: _workload(d).update(audience="my app"),
-        "federation.workload_identity.workloads[0].audience: must be the Entra resource app's application "
-        "ID URI",
+        "federation.workload_identity.workloads[0].audience: must be the Entra resource app's application ID URI",
     ),
     (
         "token exchange with v1",
@@ -81,8 +75,7 @@ CASES: list[tuple[str, Edit, str]] = [
             d["federation"]["workload_identity"].update(token_versions=[1]),
             _workload(d).update(audience="api://AzureADTokenExchange"),
         ),
-        "federation.workload_identity.workloads[0].token_version: api://AzureADTokenExchange always "
-        "yields v2",
+        "federation.workload_identity.workloads[0].token_version: api://AzureADTokenExchange always yields v2",
     ),
     (
         "both versions without a default",
@@ -117,8 +110,7 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "stackset with an OU path",
         lambda d: d["federation"].update(deploy_to={"stackset": {"organizational_units": ["/Workloads"]}}),
-        "federation.deploy_to.stackset.organizational_units[0]: must be an OU id (ou-xxxx-xxxxxxxx) or "
-        "the root id",
+        "federation.deploy_to.stackset.organizational_units[0]: must be an OU id (ou-xxxx-xxxxxxxx) or the root id",
     ),
     (
         "deploys nowhere",
@@ -148,8 +140,7 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "reserved tag",
         lambda d: _workload(d).update(tags={"entra-aws:managed": "x"}),
-        "federation.workload_identity.workloads[0].tags: tag key 'entra-aws:managed' must be 1-128 "
-        "characters",
+        "federation.workload_identity.workloads[0].tags: tag key 'entra-aws:managed' must be 1-128 characters",
     ),
 ]
 
@@ -167,9 +158,7 @@ def test_broken_federation_config(
 def test_wildcard_with_reason_is_accepted(
     write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any]
 ) -> None:
-    _workload(base_document).update(
-        subject="3f2a6c1e-*", wildcard_subject_reason="all identities of one AKS pool"
-    )
+    _workload(base_document).update(subject="3f2a6c1e-*", wildcard_subject_reason="all identities of one AKS pool")
     config = load_config(write_config(base_document))
     assert config.federation is not None
 

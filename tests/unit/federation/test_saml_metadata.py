@@ -56,9 +56,7 @@ def test_real_entra_sample_parses(shared_fixtures: Path) -> None:
 
 
 def test_not_xml() -> None:
-    with pytest.raises(
-        SamlMetadataError, match=r"^meta\.xml: is not XML \(.*\); expected the enterprise app"
-    ):
+    with pytest.raises(SamlMetadataError, match=r"^meta\.xml: is not XML \(.*\); expected the enterprise app"):
         parse_metadata(b'{"this": "is JSON"}', "meta.xml")
 
 
@@ -133,9 +131,7 @@ def test_load_config_reports_metadata_problems_with_file_and_field(
         load_config(path)
     assert len(caught.value.problems) == 1
     line = caught.value.problems[0]
-    assert line.startswith(
-        f"{path}: federation.saml.metadata_file: {path.parent / 'metadata.xml'}: {problem}"
-    )
+    assert line.startswith(f"{path}: federation.saml.metadata_file: {path.parent / 'metadata.xml'}: {problem}")
     assert "\n" not in line
 
 

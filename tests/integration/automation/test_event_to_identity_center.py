@@ -1,0 +1,60 @@
+"""The whole event path with the real engine: a SCIM CreateGroup event (derived from the published sample, with
+the id of a group created in the moto identity store) goes through the events queue, the real router and the
+real worker, and the assignment appears in Identity Center; the SCIM DeleteGroup event cleans it up."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from entra_aws.engine.reconcile import forget_catalog
+from entra_aws.sandbox.world import seed_identity_store, seed_organization
+from tests.integration.engine.conftest import load_world
+from tests.unit.events import samples
+
+from .test_event_flow import env, pump, send  # noqa: F401  (env is a fixture)
+
+pytestmark = pytest.mark.integration
+
+
+def assignments_of(sso: object, instance_arn: str, group_id: str) -> list[tuple[str, str]]:
+    items = sso.list_account_assignments_for_principal(  # type: ignore[attr-defined]
+        InstanceArn=instance_arn, PrincipalType="GROUP", PrincipalId=group_id
+    )["AccountAssignments"]
+    return [(i["AccountId"], i["PermissionSetArn"]) for i in items]
+
+
+def test_scim_group_created_then_deleted_drives_identity_center(env: dict[str, str]) -> None:  # noqa: F811
+    import json
+
+    from lambdas import event_router, reconcile_worker
+
+    forget_catalog()
+    world = load_world().model_copy(update={"groups": [], "users": []})
+    seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
+    sso = boto3.client("sso-admin", region_name="eu-west-1")
+    instance = sso.list_instances()["Instances"][0]
+    store = instance["IdentityStoreId"]
+    group_id = seed_identity_store(
+        boto3.client("identitystore", region_name="eu-west-1"),
+        store,
+        world.model_copy(update={"groups": ["AWS-444444444445-ReadOnly"]}),
+    )["AWS-444444444445-ReadOnly"]
+
+    send(env["events"], json.dumps(samples.scim_create_group(group_id)))
+    while pump(env["events"], event_router.handler):
+        pass
+    while pump(env["reconcile"], reconcile_worker.handler):
+        pass
+    granted = assignments_of(sso, instance["InstanceArn"], group_id)
+    assert [account for account, _ in granted] == ["444444444445"]
+    name = sso.describe_permission_set(InstanceArn=instance["InstanceArn"], PermissionSetArn=granted[0][1])
+    assert name["PermissionSet"]["Name"] == "ReadOnly"
+
+    boto3.client("identitystore", region_name="eu-west-1").delete_group(IdentityStoreId=store, GroupId=group_id)
+    send(env["events"], json.dumps(samples.scim_delete_group(group_id)))
+    while pump(env["events"], event_router.handler):
+        pass
+    while pump(env["reconcile"], reconcile_worker.handler):
+        pass
+    assert assignments_of(sso, instance["InstanceArn"], group_id) == []
