@@ -3,32 +3,39 @@
 Field-level problems are pydantic validators (short ValueError messages saying what is allowed); problems that
 need several fields or files next to the config are `check_federation` lines `field.path: problem`, which the
 loader prefixes with the config file name.
-
-`Strict` is repeated here instead of imported from models.py: models.py imports this module at its top, so the
-reverse import would be circular. It is the same settings.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+from entra_aws.config import base
+from entra_aws.config.base import (
+    CustomerManagedPolicyReference,
+    ManagedPolicyArn,
+    PermissionsBoundary,
+    Strict,
+    check_session_duration,
+    duplicates,
+    read_policy_file,
+    resolve_file,
+    session_duration,
+)
+
+__all__ = ["CustomerManagedPolicyReference", "PermissionsBoundary", "read_policy_file", "resolve_file"]
+
+GUID = re.compile(base.GUID)
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 IAM_USER_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 SAML_PROVIDER_NAME = re.compile(r"^[\w._-]{1,128}$", re.ASCII)
-IAM_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
-IAM_NAME = re.compile(r"^[\w+=,.@-]{1,128}$", re.ASCII)
-AWS_MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/([\w+=,.@-]+/)*[\w+=,.@-]+$")
 THUMBPRINT = re.compile(r"^[0-9a-fA-F]{40}$")
-OU_OR_ROOT = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$|^r-[0-9a-z]{4,32}$")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-ISO_DURATION = re.compile(r"^PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?$")
+OU_OR_ROOT = re.compile(f"{base.OU_ID}|{base.ROOT_ID}")
+ACCOUNT_ID = re.compile(base.ACCOUNT_ID)
+REGION = re.compile(base.REGION)
 AUDIENCE_URI = re.compile(r"^(api|https|urn):[\x21-\x7e]{1,250}$")
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 # The `aud` of a token requested for api://AzureADTokenExchange (always a v2 token).
@@ -44,10 +51,6 @@ ROLE_CLAIM_FIXED_CHARS = 78
 TokenVersion = Literal[1, 2]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-
 def _matching(pattern: re.Pattern[str], allowed: str) -> AfterValidator:
     def check(value: str) -> str:
         if not pattern.match(value):
@@ -58,19 +61,8 @@ def _matching(pattern: re.Pattern[str], allowed: str) -> AfterValidator:
 
 
 def session_seconds(value: str) -> int:
-    """PT1H..PT12H as seconds (IAM's MaxSessionDuration range); ValueError saying what is allowed."""
-    match = ISO_DURATION.match(value)
-    if not match or not (match["h"] or match["m"]):
-        raise ValueError(f"must be an ISO-8601 duration like PT1H or PT8H30M, got {value!r}")
-    seconds = int(match["h"] or 0) * 3600 + int(match["m"] or 0) * 60
-    if not 3600 <= seconds <= 43200:
-        raise ValueError(f"must be between PT1H and PT12H (IAM's maximum session range), got {value!r}")
-    return seconds
-
-
-def _check_duration(value: str) -> str:
-    session_seconds(value)
-    return value
+    """PT1H..PT12H (IAM's MaxSessionDuration range) as seconds; ValueError saying what is allowed."""
+    return int(session_duration(value).total_seconds())
 
 
 def _check_audience(value: str) -> str:
@@ -84,30 +76,8 @@ def _check_audience(value: str) -> str:
 
 RoleName = Annotated[str, _matching(ROLE_NAME, "an IAM role name: 1-64 characters of letters, digits and _+=,.@-")]
 Guid = Annotated[str, _matching(GUID, "a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47")]
-ManagedPolicyArn = Annotated[
-    str,
-    _matching(AWS_MANAGED_POLICY_ARN, "an AWS-managed policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess"),
-]
-Duration = Annotated[str, AfterValidator(_check_duration)]
+Duration = Annotated[str, AfterValidator(check_session_duration)]
 Audience = Annotated[str, AfterValidator(_check_audience)]
-
-
-class CustomerManagedPolicyReference(Strict):
-    name: Annotated[str, _matching(IAM_NAME, "an IAM policy name: 1-128 characters of letters, digits and _+=,.@-")]
-    path: Annotated[str, _matching(IAM_PATH, "an IAM path like / or /boundaries/")] = "/"
-
-
-class PermissionsBoundary(Strict):
-    """Exactly one of an AWS-managed policy ARN or a customer-managed policy (same name in every account)."""
-
-    managed_policy_arn: ManagedPolicyArn | None = None
-    customer_managed_policy: CustomerManagedPolicyReference | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> PermissionsBoundary:
-        if (self.managed_policy_arn is None) == (self.customer_managed_policy is None):
-            raise ValueError("give exactly one of managed_policy_arn or customer_managed_policy")
-        return self
 
 
 class RoleSettings(Strict):
@@ -302,21 +272,11 @@ class FederationConfig(Strict):
         return roles
 
 
-def _duplicates(names: list[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for name in names:
-        if name in seen and name not in repeated:
-            repeated.append(name)
-        seen.add(name)
-    return repeated
-
-
 def federation_problems(federation: FederationConfig) -> list[str]:
     """Cross-field checks without files. Each line `federation.path: problem`."""
     problems: list[str] = []
     names = [role.name.lower() for role in federation.all_roles()]
-    for name in _duplicates(names):
+    for name in duplicates(names):
         problems.append(f"federation: the role name {name!r} is used more than once (IAM names ignore case)")
     wi = federation.workload_identity
     if wi is not None:
@@ -329,7 +289,7 @@ def federation_problems(federation: FederationConfig) -> list[str]:
                 f"got {wi.default_token_version}"
             )
         profiles = [w.profile_name or w.name for w in wi.workloads]
-        for name in _duplicates(profiles):
+        for name in duplicates(profiles):
             problems.append(f"{where}.workloads: the profile name {name!r} is used more than once")
         for i, workload in enumerate(wi.workloads):
             problems += _workload_problems(f"{where}.workloads[{i}]", workload, wi)
@@ -388,24 +348,6 @@ def _workload_problems(where: str, workload: Workload, wi: WorkloadIdentity) -> 
             f"and the audience {workload.audience!r} is an application ID URI"
         )
     return problems
-
-
-def resolve_file(base_dir: Path, name: str) -> Path:
-    path = Path(name)
-    return path if path.is_absolute() else base_dir / path
-
-
-def read_policy_file(path: Path) -> dict[str, Any]:
-    """An inline policy document from a JSON file; ValueError with a one-line reason."""
-    try:
-        policy = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"no such file {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not a JSON policy document ({exc})") from None
-    if not isinstance(policy, dict) or "Statement" not in policy:
-        raise ValueError(f"{path} must hold a JSON object with a Statement (an IAM policy document)")
-    return policy
 
 
 def inline_policy(role: RoleSettings, base_dir: Path) -> dict[str, Any] | None:

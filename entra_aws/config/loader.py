@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from entra_aws.config import models
+from entra_aws.config.base import duplicates, read_policy_file, resolve_file
 from entra_aws.config.models import Config
 
 PATTERN_HINTS = {
@@ -131,18 +131,10 @@ def _inline_policy_files(path: Path, document: dict[str, Any]) -> list[str]:
     for index, spec in enumerate(document.get("permission_sets") or []):
         if not isinstance(spec, dict) or not isinstance(spec.get("inline_policy_file"), str):
             continue
-        where = f"{path}: permission_sets[{index}].inline_policy_file"
-        policy_path = path.parent / spec["inline_policy_file"]
         try:
-            policy = json.loads(policy_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            problems.append(f"{where}: no such file {policy_path}")
-            continue
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(f"{where}: {policy_path} is not a JSON policy document ({exc})")
-            continue
-        if not isinstance(policy, dict):
-            problems.append(f"{where}: {policy_path} must hold a JSON object (an IAM policy document)")
+            policy = read_policy_file(resolve_file(path.parent, spec["inline_policy_file"]))
+        except ValueError as exc:
+            problems.append(f"{path}: permission_sets[{index}].inline_policy_file: {exc}")
             continue
         del spec["inline_policy_file"]
         spec["inline_policy"] = policy
@@ -177,27 +169,17 @@ def load_config(path: str | Path) -> Config:
     return config
 
 
-def _duplicates(names: list[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for name in names:
-        if name in seen and name not in repeated:
-            repeated.append(name)
-        seen.add(name)
-    return repeated
-
-
 def check_references(config: Config) -> list[str]:
     """Cross-field checks that a single field's validator cannot see."""
     problems: list[str] = []
     catalog = {ps.name: ps for ps in config.permission_sets}
-    for name in _duplicates([ps.name for ps in config.permission_sets]):
+    for name in duplicates([ps.name for ps in config.permission_sets]):
         problems.append(f"permission_sets: the name {name!r} is used more than once")
-    for name in _duplicates([ps.name.lower() for ps in config.permission_sets]):
+    for name in duplicates([ps.name.lower() for ps in config.permission_sets]):
         problems.append(f"permission_sets: names differing only in case are not allowed ({name!r})")
-    for name in _duplicates([rule.name for rule in config.assignments]):
+    for name in duplicates([rule.name for rule in config.assignments]):
         problems.append(f"assignments: the rule name {name!r} is used more than once")
-    for name in _duplicates([convention.name for convention in config.conventions]):
+    for name in duplicates([convention.name for convention in config.conventions]):
         problems.append(f"conventions: the name {name!r} is used more than once")
     known = ", ".join(sorted(catalog)) or "none defined"
     for i, rule in enumerate(config.assignments):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     StringConstraints,
@@ -18,20 +15,38 @@ from pydantic import (
     model_validator,
 )
 
+from entra_aws.config.base import (
+    ACCOUNT_ID,
+    AWS_MANAGED_POLICY_ARN,
+    GUID,
+    IAM_NAME,
+    IAM_PATH,
+    OU_ID,
+    REGION,
+    ROOT_ID,
+    CustomerManagedPolicyReference,
+    ManagedPolicyArn,
+    PermissionsBoundary,
+    Strict,
+    check_session_duration,
+)
 from entra_aws.config.federation import FederationConfig
 
+__all__ = [
+    "ACCOUNT_ID",
+    "AWS_MANAGED_POLICY_ARN",
+    "IAM_NAME",
+    "IAM_PATH",
+    "REGION",
+    "CustomerManagedPolicyReference",
+    "PermissionsBoundary",
+    "Strict",
+]
+
 PERMISSION_SET_NAME = r"^[\w+=,.@-]{1,32}$"
-ACCOUNT_ID = r"^\d{12}$"
-OU_ID = r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$"
-ROOT_ID = r"^r-[0-9a-z]{4,32}$"
-TENANT_ID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
+TENANT_ID = GUID
 INSTANCE_ARN = r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"
 IDENTITY_STORE_ID = r"^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-AWS_MANAGED_POLICY_ARN = r"^arn:aws[a-z-]*:iam::aws:policy/([\w+=,.@-]+/)*[\w+=,.@-]+$"
-IAM_NAME = r"^[\w+=,.@-]{1,128}$"
-IAM_PATH = r"^/([\x21-\x7e]{0,510}/)?$"
-ISO_DURATION = re.compile(r"^PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?$")
 
 MANAGED_TAG_KEY = "entra-aws:managed"
 CONVENTION_TARGET_GROUPS = ("account", "account_name", "ou")
@@ -39,25 +54,6 @@ CONVENTION_TARGET_GROUPS = ("account", "account_name", "ou")
 PermissionSetName = Annotated[str, StringConstraints(pattern=PERMISSION_SET_NAME)]
 AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID)]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-
-def parse_session_duration(value: str) -> timedelta:
-    match = ISO_DURATION.match(value)
-    if not match or not (match["h"] or match["m"]):
-        raise ValueError(f"must be an ISO-8601 duration like PT1H or PT8H30M, got {value!r}")
-    duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
-    if not timedelta(hours=1) <= duration <= timedelta(hours=12):
-        raise ValueError(f"must be between PT1H and PT12H (Identity Center's range), got {value!r}")
-    return duration
-
-
-def _check_session_duration(value: str) -> str:
-    parse_session_duration(value)
-    return value
 
 
 def _check_ou_reference(value: str) -> str:
@@ -92,31 +88,11 @@ class IdentityCenter(Strict):
     )
 
 
-class CustomerManagedPolicyReference(Strict):
-    name: Annotated[str, StringConstraints(pattern=IAM_NAME)]
-    path: Annotated[str, StringConstraints(pattern=IAM_PATH)] = "/"
-
-
-class PermissionsBoundary(Strict):
-    """Exactly one of an AWS-managed policy ARN or a customer-managed policy reference."""
-
-    managed_policy_arn: Annotated[str, StringConstraints(pattern=AWS_MANAGED_POLICY_ARN)] | None = None
-    customer_managed_policy: CustomerManagedPolicyReference | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> PermissionsBoundary:
-        if (self.managed_policy_arn is None) == (self.customer_managed_policy is None):
-            raise ValueError("give exactly one of managed_policy_arn or customer_managed_policy")
-        return self
-
-
 class PermissionSetSpec(Strict):
     name: PermissionSetName = Field(description="At most 32 characters of [A-Za-z0-9_+=,.@-].")
     description: Annotated[str, StringConstraints(min_length=1, max_length=700)] | None = None
-    session_duration: Annotated[str, AfterValidator(_check_session_duration)] = "PT1H"
-    managed_policies: list[Annotated[str, StringConstraints(pattern=AWS_MANAGED_POLICY_ARN)]] = Field(
-        default_factory=list
-    )
+    session_duration: Annotated[str, AfterValidator(check_session_duration)] = "PT1H"
+    managed_policies: list[ManagedPolicyArn] = Field(default_factory=list)
     customer_managed_policies: list[CustomerManagedPolicyReference] = Field(default_factory=list)
     inline_policy: dict[str, Any] | None = Field(default=None, description="An IAM policy document.")
     inline_policy_file: str | None = Field(default=None, description="A JSON policy file, relative to the config file.")
