@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,10 +37,19 @@ def client(service: str) -> Any:
     return boto3.client(service)  # type: ignore[call-overload]
 
 
-def idempotency_layer() -> Any:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+def idempotent(function: Callable[..., Any], *, keyword: str, key: str) -> tuple[Any, Callable[..., Any]]:
+    """(IdempotencyConfig, wrapped function): one result per `key` (a JMESPath into the `keyword` argument)
+    for 24 hours, persisted in DynamoDB. Built on first use, so importing a handler creates no boto3 client."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
 
-    return DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "entra-aws-idempotency"))
+    config = IdempotencyConfig(event_key_jmespath=key, expires_after_seconds=24 * 3600)
+    store = DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "entra-aws-idempotency"))
+    wrapped = idempotent_function(data_keyword_argument=keyword, persistence_store=store, config=config)(function)
+    return config, wrapped
 
 
 def notify(subject: str, message: str) -> None:

@@ -59,14 +59,7 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
 
 @cache
 def _idempotency() -> tuple[Any, Any]:
-    """Built on first use, so importing the handler creates no boto3 client (cold start)."""
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-
-    config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
-    wrapped = idempotent_function(
-        data_keyword_argument="event", persistence_store=_runtime.idempotency_layer(), config=config
-    )(handle_event)
-    return config, wrapped
+    return _runtime.idempotent(handle_event, keyword="event", key="id")
 
 
 def handle_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -110,17 +103,9 @@ def _resolve(targets: tuple[Target, ...]) -> list[Scope]:
 
 
 def _permission_set_name(ref: PermissionSetRef) -> str | None:
-    instance_arn = ref.arn.split("/")[1]
-    partition = ref.arn.split(":")[1]
-    sso = _runtime.client("sso-admin")
-    try:
-        described = sso.describe_permission_set(
-            InstanceArn=f"arn:{partition}:sso:::instance/{instance_arn}", PermissionSetArn=ref.arn
-        )
-    except sso.exceptions.ResourceNotFoundException:
-        return None
-    name: str = described["PermissionSet"]["Name"]
-    return name
+    from entra_aws.adapters.sso_admin import IdentityCenterAdmin
+
+    return IdentityCenterAdmin.for_permission_set(_runtime.client("sso-admin"), ref.arn).name_of(ref.arn)
 
 
 def _send(messages: list[ReconcileMessage]) -> None:

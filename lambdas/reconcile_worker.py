@@ -61,7 +61,7 @@ def _aws_context() -> Any:
     return aws_context.from_session(_runtime.config())
 
 
-def run_reconcile(scope: Scope, *, progress: Callable[[str], None]) -> Any:
+def run_reconcile(scope: Scope, *, progress: Callable[[Any], None]) -> Any:
     reconcile, _ = _engine()
     workers = int(os.environ.get("MAX_CONCURRENT_RECONCILES", "2"))
     config = throttled(_runtime.config(), workers)
@@ -93,19 +93,13 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
 
 @cache
 def _idempotency() -> tuple[Any, Any]:
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-
-    config = IdempotencyConfig(event_key_jmespath="[id, scope.kind, scope.value]", expires_after_seconds=24 * 3600)
-    wrapped = idempotent_function(
-        data_keyword_argument="message", persistence_store=_runtime.idempotency_layer(), config=config
-    )(handle_message)
-    return config, wrapped
+    return _runtime.idempotent(handle_message, keyword="message", key="[id, scope.kind, scope.value]")
 
 
 def handle_message(message: dict[str, Any]) -> dict[str, Any]:
     parsed = ReconcileMessage.model_validate(message)
     scope = parsed.to_scope()
-    report = run_reconcile(scope, progress=lambda line: logger.debug(line))
+    report = run_reconcile(scope, progress=lambda result: logger.debug(str(result)))
     outcome = report.to_dict()
     summary = report.summary()
     metrics.add_metric(name="OperationsSucceeded", unit=MetricUnit.Count, value=len(report.succeeded))

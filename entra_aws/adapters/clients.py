@@ -30,16 +30,6 @@ class CallLog:
     def total(self) -> int:
         return sum(self.calls.values())
 
-    def count(self, prefix: str = "") -> int:
-        return sum(n for name, n in self.calls.items() if name.startswith(prefix))
-
-    def writes(self) -> int:
-        readers = ("List", "Describe", "Get")
-        return sum(n for name, n in self.calls.items() if not name.split(":", 1)[1].startswith(readers))
-
-    def reset(self) -> None:
-        self.calls.clear()
-
 
 def make_client(session: boto3.Session, service: str, region: str, log: CallLog) -> Any:
     return log.attach(session.client(service, region_name=region, config=RETRIES))  # type: ignore[call-overload]

@@ -49,6 +49,21 @@ class IdentityCenterAdmin:
         response = self._client.describe_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn)
         return dict(response["PermissionSet"])
 
+    def name_of(self, arn: str) -> str | None:
+        """The permission set's name, or None when it no longer exists."""
+        try:
+            return str(self.describe(arn)["Name"])
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return None
+            raise
+
+    @classmethod
+    def for_permission_set(cls, client: Any, arn: str) -> IdentityCenterAdmin:
+        """The adapter for the instance a permission set ARN names: arn:P:sso:::permissionSet/INSTANCE/ps-..."""
+        partition, instance = arn.split(":")[1], arn.split("/")[1]
+        return cls(client, f"arn:{partition}:sso:::instance/{instance}")
+
     def content(self, arn: str, described: dict[str, Any], tags: dict[str, str]) -> PermissionSetContent:
         managed = self._pages(
             "list_managed_policies_in_permission_set", "AttachedManagedPolicies", PermissionSetArn=arn
@@ -210,27 +225,27 @@ class IdentityCenterAdmin:
     def create_assignment(
         self, account_id: str, arn: str, principal_type: str, principal_id: str
     ) -> tuple[str, str, str]:
-        status = self._client.create_account_assignment(
-            InstanceArn=self.instance_arn,
-            TargetId=account_id,
-            TargetType="AWS_ACCOUNT",
-            PermissionSetArn=arn,
-            PrincipalType=principal_type,
-            PrincipalId=principal_id,
-        )["AccountAssignmentCreationStatus"]
-        return status["RequestId"], status["Status"], status.get("FailureReason", "")
+        return self._assignment_call("create_account_assignment", account_id, arn, principal_type, principal_id)
 
     def delete_assignment(
         self, account_id: str, arn: str, principal_type: str, principal_id: str
     ) -> tuple[str, str, str]:
-        status = self._client.delete_account_assignment(
+        return self._assignment_call("delete_account_assignment", account_id, arn, principal_type, principal_id)
+
+    def _assignment_call(
+        self, operation: str, account_id: str, arn: str, principal_type: str, principal_id: str
+    ) -> tuple[str, str, str]:
+        """(request id, status, failure reason) of an asynchronous create/delete."""
+        response = getattr(self._client, operation)(
             InstanceArn=self.instance_arn,
             TargetId=account_id,
             TargetType="AWS_ACCOUNT",
             PermissionSetArn=arn,
             PrincipalType=principal_type,
             PrincipalId=principal_id,
-        )["AccountAssignmentDeletionStatus"]
+        )
+        key = "AccountAssignmentCreationStatus" if operation.startswith("create") else "AccountAssignmentDeletionStatus"
+        status = response[key]
         return status["RequestId"], status["Status"], status.get("FailureReason", "")
 
     def request_ids(self, kind: StatusKind, status: str) -> set[str]:

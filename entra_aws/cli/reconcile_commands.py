@@ -38,13 +38,13 @@ def _context(config: Any) -> Any:
 def _plan(args: Any, apply: bool) -> int:
     from entra_aws.cli.render import plan_lines, result_lines
     from entra_aws.config import load_config
-    from entra_aws.engine.reconcile import reconcile
+    from entra_aws.engine.reconcile import execute, plan_changes
     from entra_aws.engine.scope import Scope
 
     config = load_config(args.config)
     scope = Scope.parse(args.scope)
     context = _context(config)
-    preview = reconcile(config, scope, apply=False, context=context)
+    preview = plan_changes(config, scope, context)
     if not apply or preview.plan.empty:
         if args.json:
             print(json.dumps(preview.to_dict(), indent=2))
@@ -76,7 +76,7 @@ def _plan(args: Any, apply: bool) -> int:
             state = "ok" if result.ok else f"FAILED: {result.error}"
             print(f"  [{done}/{total}] {result.operation.kind.replace('_', ' ')}: {state}", file=sys.stderr)
 
-    report = reconcile(config, scope, apply=True, context=context, progress=progress)
+    report = execute(config, preview, context, progress)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from entra_aws.config.models import MANAGED_TAG_KEY
+
+if TYPE_CHECKING:
+    from entra_aws.engine.reconcile import AwsContext
 
 
 @dataclass(frozen=True, order=True)
@@ -15,11 +19,8 @@ class Grant:
     managed: bool
 
 
-def read_matrix(context: object) -> list[Grant]:
-    """Every group's and listed user's assignments, with permission-set names (one describe per set)."""
-    from entra_aws.engine.reconcile import AwsContext
-
-    assert isinstance(context, AwsContext)
+def read_matrix(context: AwsContext) -> list[Grant]:
+    """Every group's assignments, with permission-set names (one describe per set)."""
     admin, directory = context.admin, context.directory
     names: dict[str, tuple[str, bool]] = {}
     for arn in admin.permission_set_arns():

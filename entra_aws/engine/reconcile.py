@@ -1,13 +1,11 @@
 """The one engine: desired (config x organization x groups) vs actual (read live) -> plan -> apply -> report.
 
 Every trigger -- events, the schedule, deploy time, the CLI -- calls `reconcile` with a scope. Identity Center
-is the truth for what exists, the config for what should; nothing is remembered between runs except an
-optional short-lived catalog of permission-set ARNs in warm Lambda containers (re-read on any miss).
+is the truth for what exists, the config for what should; nothing is remembered between runs.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,11 +34,9 @@ class AwsContext:
     organization: OrganizationView
     calls: CallLog = field(default_factory=CallLog)
     clock: Clock = field(default_factory=RealClock)
-    catalog_ttl: float = 0.0
-    """Seconds a warm process may reuse the permission-set catalog for scoped (non-full) reconciles."""
 
     @classmethod
-    def from_session(cls, config: Config, session: Any = None, *, catalog_ttl: float = 0.0) -> AwsContext:
+    def from_session(cls, config: Config, session: Any = None) -> AwsContext:
         import boto3
 
         session = session or boto3.Session()
@@ -58,7 +54,7 @@ class AwsContext:
             management_account_id=config.management_account_id,
             with_tags=uses_tag_targets(config),
         )
-        return cls(IdentityCenterAdmin(sso, instance_arn), directory, organization, log, catalog_ttl=catalog_ttl)
+        return cls(IdentityCenterAdmin(sso, instance_arn), directory, organization, log)
 
 
 def uses_tag_targets(config: Config) -> bool:
@@ -68,12 +64,6 @@ def uses_tag_targets(config: Config) -> bool:
 
 
 # -- the permission-set catalog ------------------------------------------------------------------------------
-
-_CATALOG_CACHE: dict[str, tuple[float, Catalog]] = {}
-
-
-def forget_catalog() -> None:
-    _CATALOG_CACHE.clear()
 
 
 def read_catalog(admin: IdentityCenterAdmin, config: Config, *, content_for: set[str] | None) -> Catalog:
@@ -109,21 +99,12 @@ def read_catalog(admin: IdentityCenterAdmin, config: Config, *, content_for: set
 
 
 def _catalog(ctx: AwsContext, config: Config, scope: Scope) -> Catalog:
-    key = ctx.admin.instance_arn
-    if scope.kind in ("all", "permission_set"):
-        content_for = None if scope.kind == "all" else {scope.value or ""}
-        catalog = read_catalog(ctx.admin, config, content_for=content_for)
-        _CATALOG_CACHE[key] = (
-            time.monotonic(),
-            {n: PermissionSetRecord(r.arn, r.name, r.managed) for n, r in catalog.items()},
-        )
-        return catalog
-    cached = _CATALOG_CACHE.get(key)
-    if ctx.catalog_ttl > 0 and cached and time.monotonic() - cached[0] < ctx.catalog_ttl:
-        return dict(cached[1])
-    catalog = read_catalog(ctx.admin, config, content_for=set())
-    _CATALOG_CACHE[key] = (time.monotonic(), catalog)
-    return dict(catalog)
+    """Full and permission-set scopes read content (to correct drift); narrower scopes only names and ARNs."""
+    if scope.kind == "all":
+        return read_catalog(ctx.admin, config, content_for=None)
+    if scope.kind == "permission_set":
+        return read_catalog(ctx.admin, config, content_for={scope.value or ""})
+    return read_catalog(ctx.admin, config, content_for=set())
 
 
 # -- principals in scope -------------------------------------------------------------------------------------
@@ -229,7 +210,7 @@ def stray_assignments(admin: IdentityCenterAdmin, catalog: Catalog, known: set[A
     return found
 
 
-def _actual(ctx: AwsContext, scope: Scope, principals: Principals, catalog: Catalog, sweep: bool) -> set[Assignment]:
+def _actual(ctx: AwsContext, scope: Scope, principals: Principals, catalog: Catalog) -> set[Assignment]:
     admin = ctx.admin
     if scope.kind == "account":
         return actual_for_account(admin, scope.value or "", catalog)
@@ -275,7 +256,7 @@ def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Plan, Cat
     principals = principals_in_scope(config, scope, ctx.directory)
     desired = desired_state(config, ctx.organization, principals.present)
     wanted = _in_scope(desired.assignments, scope)
-    actual = _actual(ctx, scope, principals, catalog, config.apply.sweep_users)
+    actual = _actual(ctx, scope, principals, catalog)
     plan = _permission_set_plan(config, scope, catalog, wanted)
     created = {op.permission_set for op in plan.operations if op.kind == "create_permission_set"}
     adopted = {op.permission_set for op in plan.operations if op.kind == "tag_permission_set" and op.args.get("adopt")}
@@ -284,6 +265,34 @@ def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Plan, Cat
     plan.findings = principals.findings + desired.findings + plan.findings
     names = {p.id: p.name for p in principals.present}
     return plan, catalog, names
+
+
+def plan_changes(config: Config, scope: Scope, context: AwsContext | None = None) -> Report:
+    """Read live state for the scope and plan; changes nothing. `execute` applies exactly this plan."""
+    ctx = context or AwsContext.from_session(config)
+    ctx.directory.forget()  # a context may live across warm Lambda invocations; state is read live each run
+    ctx.organization.forget()
+    before = ctx.calls.total
+    plan, catalog, names = build_plan(config, scope, ctx)
+    arns = {name: record.arn for name, record in catalog.items()}
+    return Report(scope=scope, plan=plan, names=names, arns=arns, api_calls=ctx.calls.total - before)
+
+
+def execute(
+    config: Config,
+    report: Report,
+    context: AwsContext,
+    progress: Callable[[OperationResult], None] | None = None,
+) -> Report:
+    """Apply a planned report's operations (in place) and return it."""
+    before = context.calls.total
+    if not report.plan.empty:
+        limits = Limits(max_tps=config.apply.max_tps, max_outstanding=config.apply.max_outstanding_operations)
+        executor = Executor(context.admin, dict(report.arns), limits=limits, clock=context.clock, progress=progress)
+        report.results = executor.run(report.plan)
+    report.applied = True
+    report.api_calls += context.calls.total - before
+    return report
 
 
 def reconcile(
@@ -295,19 +304,5 @@ def reconcile(
     progress: Callable[[OperationResult], None] | None = None,
 ) -> Report:
     ctx = context or AwsContext.from_session(config)
-    ctx.directory.forget()  # a context may live across warm Lambda invocations; state is read live each run
-    ctx.organization.forget()
-    before = ctx.calls.total
-    plan, catalog, names = build_plan(config, scope, ctx)
-    report = Report(scope=scope, plan=plan, names=names)
-    if apply and not plan.empty:
-        limits = Limits(max_tps=config.apply.max_tps, max_outstanding=config.apply.max_outstanding_operations)
-        arns = {name: record.arn for name, record in catalog.items()}
-        executor = Executor(ctx.admin, arns, limits=limits, clock=ctx.clock, progress=progress)
-        report.results = executor.run(plan)
-        catalog_changed = any(op.kind in ("create_permission_set", "delete_permission_set") for op in plan.operations)
-        if report.failed or catalog_changed:
-            forget_catalog()
-    report.applied = apply
-    report.api_calls = ctx.calls.total - before
-    return report
+    report = plan_changes(config, scope, ctx)
+    return execute(config, report, ctx, progress) if apply else report

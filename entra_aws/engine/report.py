@@ -20,6 +20,8 @@ class Report:
     results: list[OperationResult] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     """Principal id -> display name, for people reading the report."""
+    arns: dict[str, str] = field(default_factory=dict)
+    """Permission set name -> ARN as read when planning (what the executor needs to apply this plan)."""
     api_calls: int = 0
 
     @property

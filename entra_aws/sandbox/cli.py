@@ -24,7 +24,7 @@ def _sandbox_environment(url: str) -> None:
             "AWS_DEFAULT_REGION": "us-east-1",
         }
     )
-    for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"):
+    for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
         os.environ.pop(variable, None)
     os.environ["AWS_CONFIG_FILE"] = os.devnull
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
@@ -51,7 +51,7 @@ def _demo(args: Any) -> int:
     from entra_aws.cli.render import matrix_table, plan_lines, result_lines
     from entra_aws.config import load_config
     from entra_aws.engine.matrix import read_matrix
-    from entra_aws.engine.reconcile import AwsContext, reconcile
+    from entra_aws.engine.reconcile import AwsContext, execute, plan_changes
     from entra_aws.engine.scope import Scope
     from entra_aws.sandbox.emulator import Emulator
 
@@ -62,15 +62,15 @@ def _demo(args: Any) -> int:
         seed_world(Path(args.world), config.identity_center.region)
         print(f"Local AWS emulator on {emulator.url}, seeded from {args.world}\n")
         context = AwsContext.from_session(config)
-        preview = reconcile(config, Scope.everything(), apply=False, context=context)
+        preview = plan_changes(config, Scope.everything(), context)
         print("Plan (entra-aws plan):")
         print("\n".join(plan_lines(preview)))
         print(preview.summary(), "\n")
-        report = reconcile(config, Scope.everything(), apply=True, context=context)
+        report = execute(config, preview, context)
         print("Apply (entra-aws apply --yes):")
         print("\n".join(result_lines(report)) or "  all operations succeeded")
         print(report.summary(), "\n")
-        again = reconcile(config, Scope.everything(), apply=False, context=context)
+        again = plan_changes(config, Scope.everything(), context)
         print(f"Second plan: {again.summary()}\n")
         accounts = {a.id: a.name for a in context.organization.snapshot().accounts.values()}
         print("Access matrix (group x account x permission set):")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from entra_aws.engine.reconcile import forget_catalog
 from entra_aws.sandbox.world import seed_identity_store, seed_organization
 from tests.integration.engine.conftest import load_world
 from tests.unit.events import samples
@@ -29,7 +28,6 @@ def test_scim_group_created_then_deleted_drives_identity_center(env: dict[str, s
 
     from lambdas import event_router, reconcile_worker
 
-    forget_catalog()
     world = load_world().model_copy(update={"groups": [], "users": []})
     seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
     sso = boto3.client("sso-admin", region_name="eu-west-1")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from entra_aws.config import Config, load_config
-from entra_aws.engine.reconcile import AwsContext, forget_catalog
+from entra_aws.engine.reconcile import AwsContext
 from entra_aws.sandbox.world import World, seed_identity_store, seed_organization
 
 REPO = Path(__file__).resolve().parents[3]
@@ -52,7 +52,6 @@ def load_world(path: Path = REPO / "scenarios" / "example-organization.yaml") ->
 
 @pytest.fixture
 def seeded(aws: str) -> Seeded:
-    forget_catalog()
     world = load_world()
     orgs = boto3.client("organizations", region_name="us-east-1")
     seed_organization(orgs, world)

@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 from entra_aws.adapters.sso_admin import IdentityCenterAdmin
 from entra_aws.config import parse_config
 from entra_aws.engine.model import Boundary
-from entra_aws.engine.reconcile import AwsContext, forget_catalog, reconcile
+from entra_aws.engine.reconcile import AwsContext, reconcile
 from entra_aws.engine.scope import Scope
 from entra_aws.sandbox.world import World, WorldAccount, WorldUnit, seed_identity_store, seed_organization
 
@@ -42,7 +42,6 @@ def test_interrupted_apply_converges_on_rerun_without_duplicates(seeded: Seeded)
     crash_after(context, 25)
     with pytest.raises(InjectedCrashError):
         reconcile(seeded.config, Scope.everything(), apply=True, context=context)
-    forget_catalog()
     rerun = reconcile(seeded.config, Scope.everything(), apply=True, context=seeded.context())
     assert rerun.ok
     grants = [(a["group"], a["account"], a["permission_set"]) for a in seeded.assignments()]
@@ -161,7 +160,6 @@ def big_world(accounts: int, groups: int) -> World:
 
 
 def test_full_reconcile_reads_stay_within_the_bound_computed_from_sizes(aws: str) -> None:
-    forget_catalog()
     accounts, permission_sets, groups = 50, 10, 20
     world = big_world(accounts, groups)
     seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
