@@ -52,7 +52,7 @@ def _plan(args: Any, apply: bool) -> int:
             print(f"Plan for scope {scope}:")
             print("\n".join(plan_lines(preview)))
             print(preview.summary())
-        return 1 if any(f.severity == "error" for f in preview.findings) and not preview.plan.operations else 0
+        return 1 if any(f.severity == "error" for f in preview.findings) else 0
     if not args.json:
         print(f"Plan for scope {scope}:")
         print("\n".join(plan_lines(preview)))

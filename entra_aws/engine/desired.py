@@ -112,8 +112,6 @@ def desired_state(config: Config, org: OrganizationView, principals: Iterable[Pr
     return state
 
 
-def referenced_names(config: Config) -> tuple[set[str], set[str]]:
-    """Group display names and user names that explicit rules mention."""
-    groups = {name for rule in config.assignments for name in rule.groups}
-    users = {name for rule in config.assignments for name in rule.users}
-    return groups, users
+def referenced_users(config: Config) -> set[str]:
+    """User names that explicit rules mention (groups are listed whole; users only when named)."""
+    return {name for rule in config.assignments for name in rule.users}

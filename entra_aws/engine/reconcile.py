@@ -16,7 +16,7 @@ from entra_aws.adapters.organizations import OrganizationReader
 from entra_aws.adapters.sso_admin import IdentityCenterAdmin, discover_instance
 from entra_aws.config.models import MANAGED_TAG_KEY, Config
 from entra_aws.engine.apply import Executor, Limits, OperationResult
-from entra_aws.engine.desired import desired_state, referenced_names
+from entra_aws.engine.desired import desired_state, referenced_users
 from entra_aws.engine.model import Assignment, Finding, PermissionSetRecord, Principal, PrincipalType
 from entra_aws.engine.organization import OrganizationView
 from entra_aws.engine.pacing import Clock, RealClock
@@ -121,7 +121,7 @@ class Principals:
 def _named_users(config: Config, directory: Directory, findings: list[Finding]) -> list[Principal]:
     if config.apply.sweep_users:
         return directory.users()
-    _, names = referenced_names(config)
+    names = referenced_users(config)
     users = []
     for name in sorted(names):
         user = directory.user_named(name)

@@ -17,7 +17,11 @@ CONFIG = str(REPO / "config" / "example.yaml")
 
 def cli(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "entra_aws", *argv], capture_output=True, text=True, cwd=REPO, timeout=120,
+        [sys.executable, "-m", "entra_aws", *argv],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
         stdin=subprocess.DEVNULL,
     )
 
@@ -56,3 +60,9 @@ def test_aws_failures_are_one_line(seeded: Seeded, monkeypatch: pytest.MonkeyPat
     result = cli("plan", "--config", CONFIG)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_plan_exits_1_when_a_finding_is_an_error(seeded: Seeded) -> None:
+    result = cli("plan", "--config", CONFIG, "--scope", "group:AWS-Nobody")
+    assert result.returncode == 1
+    assert "no group named 'AWS-Nobody'" in result.stdout

@@ -8,7 +8,14 @@ import pytest
 
 from entra_aws.config import parse_config
 from entra_aws.engine.desired import desired_state
-from entra_aws.engine.model import Account, Assignment, OrganizationalUnit, PermissionSetRecord, Principal
+from entra_aws.engine.model import (
+    Account,
+    Assignment,
+    OrganizationalUnit,
+    PermissionSetContent,
+    PermissionSetRecord,
+    Principal,
+)
 from entra_aws.engine.organization import Organization
 from entra_aws.engine.plan import desired_content, plan_assignments, plan_permission_sets
 
@@ -167,7 +174,7 @@ def test_unmanaged_collision_is_reported_and_left_untouched_unless_adopted() -> 
 def test_drifted_content_is_corrected_and_provisioned() -> None:
     cfg = config()
     spec = cfg.permission_sets[1]
-    drifted = desired_content(spec).__class__(
+    drifted = PermissionSetContent(
         description="changed by hand",
         session_duration="PT12H",
         managed_policies=frozenset({"arn:aws:iam::aws:policy/AdministratorAccess"}),
