@@ -30,7 +30,7 @@ test: setup lint typecheck
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check entra_aws
+	$(BIN)/ruff format --check .
 
 typecheck: setup
 	$(BIN)/mypy
