@@ -8,7 +8,7 @@ import os
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -23,7 +23,6 @@ from entra_aws.events.routing import Decision, PermissionSetRef, Target, route
 from lambdas import _runtime
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -142,7 +141,7 @@ def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope
     _runtime.notify(f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2))
 
 
-@tracer.capture_lambda_handler
+@_runtime.traced
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
