@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from entra_aws.adapters.clients import error_code
+from entra_aws.adapters.clients import error_code, paginate
 from entra_aws.engine.model import Principal
 
 _ID = re.compile(r"^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -52,11 +52,9 @@ class Directory:
         return Principal("GROUP", found["GroupId"], name)
 
     def groups(self) -> list[Principal]:
-        paginator = self._client.get_paginator("list_groups")
         found = [
             Principal("GROUP", g["GroupId"], g.get("DisplayName", ""))
-            for page in paginator.paginate(IdentityStoreId=self._store)
-            for g in page["Groups"]
+            for g in paginate(self._client, "list_groups", "Groups", IdentityStoreId=self._store)
         ]
         self._groups.update({p.id: p for p in found})
         return found
@@ -83,9 +81,7 @@ class Directory:
         return Principal("USER", found["UserId"], name)
 
     def users(self) -> list[Principal]:
-        paginator = self._client.get_paginator("list_users")
         return [
             Principal("USER", u["UserId"], u.get("UserName", ""))
-            for page in paginator.paginate(IdentityStoreId=self._store)
-            for u in page["Users"]
+            for u in paginate(self._client, "list_users", "Users", IdentityStoreId=self._store)
         ]

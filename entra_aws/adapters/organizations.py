@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from entra_aws.adapters.clients import error_code
+from entra_aws.adapters.clients import error_code, paginate
 from entra_aws.engine.model import Account, OrganizationalUnit
 from entra_aws.engine.organization import Organization
 
@@ -55,8 +55,7 @@ class OrganizationReader:
         return self._snapshot
 
     def _pages(self, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
-        paginator = self._client.get_paginator(operation)
-        return [item for page in paginator.paginate(**kwargs) for item in page[key]]
+        return paginate(self._client, operation, key, **kwargs)
 
     def _walk(self) -> Organization:
         root_id = str(self._client.list_roots()["Roots"][0]["Id"])

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from entra_aws.adapters.clients import error_code
+from entra_aws.adapters.clients import error_code, paginate
 from entra_aws.config.models import MANAGED_TAG_KEY, PermissionSetSpec
 from entra_aws.engine.model import Boundary, PermissionSetContent, PrincipalType, canonical_policy
 
@@ -20,7 +20,7 @@ _STATUS_CALLS = {
 
 def discover_instance(client: Any) -> tuple[str, str]:
     """(instance ARN, identity store id) of the organization's Identity Center instance."""
-    instances = [i for page in client.get_paginator("list_instances").paginate() for i in page["Instances"]]
+    instances = paginate(client, "list_instances", "Instances")
     if not instances:
         raise LookupError("no IAM Identity Center instance found; enable Identity Center or set instance_arn")
     if len(instances) > 1:
@@ -34,8 +34,7 @@ class IdentityCenterAdmin:
         self.instance_arn = instance_arn
 
     def _pages(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
-        paginator = self._client.get_paginator(operation)
-        return [i for page in paginator.paginate(InstanceArn=self.instance_arn, **kwargs) for i in page[key]]
+        return paginate(self._client, operation, key, InstanceArn=self.instance_arn, **kwargs)
 
     # -- reads ---------------------------------------------------------------------------------------------
 
@@ -103,7 +102,6 @@ class IdentityCenterAdmin:
             "AccountAssignments",
             PrincipalType=principal_type,
             PrincipalId=principal_id,
-            PaginationConfig={"PageSize": 100},
         )
         return [(i["AccountId"], i["PermissionSetArn"]) for i in items]
 
@@ -113,7 +111,6 @@ class IdentityCenterAdmin:
             "AccountAssignments",
             AccountId=account_id,
             PermissionSetArn=arn,
-            PaginationConfig={"PageSize": 100},
         )
         return [(i["PrincipalType"], i["PrincipalId"]) for i in items]
 

@@ -1,7 +1,9 @@
 """The one engine: desired (config x organization x groups) vs actual (read live) -> plan -> apply -> report.
 
 Every trigger -- events, the schedule, deploy time, the CLI -- calls `reconcile` with a scope. Identity Center
-is the truth for what exists, the config for what should; nothing is remembered between runs.
+is the truth for what exists, the config for what should. The only thing a warm process carries from one run
+to the next is the names and ARNs of the permission sets (`engine.catalog`), checked against what each run
+reads and dropped on any doubt.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from entra_aws.adapters.organizations import OrganizationReader
 from entra_aws.adapters.sso_admin import IdentityCenterAdmin, discover_instance
 from entra_aws.config.models import MANAGED_TAG_KEY, Config
 from entra_aws.engine.apply import Executor, Limits, OperationResult
+from entra_aws.engine.catalog import Catalog, CatalogCache, StaleCatalogError
 from entra_aws.engine.desired import desired_state, referenced_users
 from entra_aws.engine.model import Assignment, Finding, PermissionSetRecord, Principal, PrincipalType
 from entra_aws.engine.organization import OrganizationView
@@ -24,7 +27,8 @@ from entra_aws.engine.plan import Plan, plan_assignments, plan_permission_sets
 from entra_aws.engine.report import Report
 from entra_aws.engine.scope import Scope
 
-Catalog = dict[str, PermissionSetRecord]
+CONTENT_SCOPES = ("all", "permission_set")
+"""Scopes that correct permission-set content: they always read the catalog live."""
 
 
 @dataclass
@@ -34,6 +38,8 @@ class AwsContext:
     organization: OrganizationView
     calls: CallLog = field(default_factory=CallLog)
     clock: Clock = field(default_factory=RealClock)
+    catalog_cache: CatalogCache = field(default_factory=CatalogCache)
+    """Permission-set names and ARNs from the last live read, for later group, user and account scopes."""
 
     @classmethod
     def from_session(cls, config: Config, session: Any = None) -> AwsContext:
@@ -74,9 +80,10 @@ def read_catalog(admin: IdentityCenterAdmin, config: Config, *, content_for: set
     """
     wanted = {ps.name for ps in config.permission_sets}
     adopt = set(config.apply.adopt_permission_sets)
-    records: Catalog = {}
+    records: dict[str, PermissionSetRecord] = {}
     unmanaged: list[tuple[str, dict[str, str]]] = []
-    for arn in admin.permission_set_arns():
+    listed = admin.permission_set_arns()
+    for arn in listed:
         tags = admin.tags(arn)
         if tags.get(MANAGED_TAG_KEY) != "true":
             unmanaged.append((arn, tags))
@@ -95,16 +102,21 @@ def read_catalog(admin: IdentityCenterAdmin, config: Config, *, content_for: set
             missing.discard(name)
             read = name in adopt and (content_for is None or name in content_for)
             records[name] = PermissionSetRecord(arn, name, False, admin.content(arn, described, tags) if read else None)
-    return records
+    return Catalog(records, frozenset(listed))
 
 
-def _catalog(ctx: AwsContext, config: Config, scope: Scope) -> Catalog:
-    """Full and permission-set scopes read content (to correct drift); narrower scopes only names and ARNs."""
-    if scope.kind == "all":
-        return read_catalog(ctx.admin, config, content_for=None)
-    if scope.kind == "permission_set":
-        return read_catalog(ctx.admin, config, content_for={scope.value or ""})
-    return read_catalog(ctx.admin, config, content_for=set())
+def _catalog(ctx: AwsContext, config: Config, scope: Scope, *, live: bool) -> Catalog:
+    """Full and permission-set scopes read content (to correct drift) and always read live; narrower scopes
+    need only names and ARNs, which a warm context remembers (unless `live`). Every live read is remembered."""
+    now = ctx.clock.now()
+    if not live and scope.kind not in CONTENT_SCOPES:
+        remembered = ctx.catalog_cache.recall(now)
+        if remembered is not None:
+            return remembered
+    content_for = None if scope.kind == "all" else {scope.value or ""} if scope.kind == "permission_set" else set()
+    catalog = read_catalog(ctx.admin, config, content_for=content_for)
+    ctx.catalog_cache.remember(catalog, now)
+    return catalog
 
 
 # -- principals in scope -------------------------------------------------------------------------------------
@@ -157,19 +169,15 @@ def principals_in_scope(config: Config, scope: Scope, directory: Directory) -> P
 # -- actual assignments (managed permission sets only) -------------------------------------------------------
 
 
-def _by_arn(catalog: Catalog) -> dict[str, str]:
-    return {r.arn: r.name for r in catalog.values() if r.managed}
-
-
 def actual_for_principals(
     admin: IdentityCenterAdmin, principals: Iterable[tuple[PrincipalType, str]], catalog: Catalog
 ) -> set[Assignment]:
-    managed = _by_arn(catalog)
     found: set[Assignment] = set()
     for ptype, pid in principals:
         for account_id, arn in admin.assignments_for_principal(ptype, pid):
-            if arn in managed:
-                found.add(Assignment(account_id, managed[arn], ptype, pid))
+            name = catalog.managed_name(arn)
+            if name is not None:
+                found.add(Assignment(account_id, name, ptype, pid))
     return found
 
 
@@ -178,11 +186,11 @@ def _pair_assignments(admin: IdentityCenterAdmin, account_id: str, arn: str, nam
 
 
 def actual_for_account(admin: IdentityCenterAdmin, account_id: str, catalog: Catalog) -> set[Assignment]:
-    managed = _by_arn(catalog)
+    managed = {arn: catalog.managed_name(arn) for arn in admin.provisioned_to_account(account_id)}
     found: set[Assignment] = set()
-    for arn in admin.provisioned_to_account(account_id):
-        if arn in managed:
-            found |= _pair_assignments(admin, account_id, arn, managed[arn])
+    for arn, name in managed.items():
+        if name is not None:
+            found |= _pair_assignments(admin, account_id, arn, name)
     return found
 
 
@@ -201,7 +209,7 @@ def stray_assignments(admin: IdentityCenterAdmin, catalog: Catalog, known: set[A
     """
     explained = {(a.account_id, a.permission_set) for a in known}
     found: set[Assignment] = set()
-    for record in catalog.values():
+    for record in catalog.records.values():
         if not record.managed:
             continue
         for account_id in admin.accounts_for_permission_set(record.arn):
@@ -215,7 +223,7 @@ def _actual(ctx: AwsContext, scope: Scope, principals: Principals, catalog: Cata
     if scope.kind == "account":
         return actual_for_account(admin, scope.value or "", catalog)
     if scope.kind == "permission_set":
-        record = catalog.get(scope.value or "")
+        record = catalog.records.get(scope.value or "")
         return actual_for_permission_set(admin, record) if record and record.managed else set()
     listed = [(p.type, p.id) for p in principals.present] + principals.gone
     found = actual_for_principals(admin, listed, catalog)
@@ -237,33 +245,47 @@ def _in_scope(assignments: set[Assignment], scope: Scope) -> set[Assignment]:
 
 def _permission_set_plan(config: Config, scope: Scope, catalog: Catalog, desired: set[Assignment]) -> Plan:
     adopt = config.apply.adopt_permission_sets
+    records = catalog.records
     if scope.kind == "all":
-        return plan_permission_sets(config.permission_sets, catalog, adopt=adopt, prune_unlisted=config.apply.prune)
+        return plan_permission_sets(config.permission_sets, records, adopt=adopt, prune_unlisted=config.apply.prune)
     if scope.kind == "permission_set":
         specs = [ps for ps in config.permission_sets if ps.name == scope.value]
-        only = {k: v for k, v in catalog.items() if k == scope.value}
+        only = {k: v for k, v in records.items() if k == scope.value}
         return plan_permission_sets(specs, only, adopt=adopt, prune_unlisted=config.apply.prune)
     # Scoped to principals or an account: create what the grants need, leave content to full reconciles.
     needed = {a.permission_set for a in desired}
     specs = [ps for ps in config.permission_sets if ps.name in needed]
-    return plan_permission_sets(specs, catalog, adopt=adopt, prune_unlisted=False)
+    return plan_permission_sets(specs, records, adopt=adopt, prune_unlisted=False)
 
 
-def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Plan, Catalog, dict[str, str]]:
-    catalog = _catalog(ctx, config, scope)
+def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog) -> tuple[Plan, dict[str, str]]:
     if scope.kind not in ("group", "user"):
         ctx.organization.snapshot()  # many principals ahead: one walk of the tree beats a lookup per account
     principals = principals_in_scope(config, scope, ctx.directory)
     desired = desired_state(config, ctx.organization, principals.present)
     wanted = _in_scope(desired.assignments, scope)
+    catalog.require_managed({a.permission_set for a in wanted})
     actual = _actual(ctx, scope, principals, catalog)
     plan = _permission_set_plan(config, scope, catalog, wanted)
     created = {op.permission_set for op in plan.operations if op.kind == "create_permission_set"}
     adopted = {op.permission_set for op in plan.operations if op.kind == "tag_permission_set" and op.args.get("adopt")}
-    owned = {n for n, r in catalog.items() if r.managed} | created | adopted
+    owned = {n for n, r in catalog.records.items() if r.managed} | created | adopted
     plan.operations += plan_assignments(wanted, actual, owned, prune=config.apply.prune)
     plan.findings = principals.findings + desired.findings + plan.findings
     names = {p.id: p.name for p in principals.present}
+    return plan, names
+
+
+def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Plan, Catalog, dict[str, str]]:
+    """Plan from the remembered catalog when the scope allows; from a live read when it cannot explain what
+    Identity Center returned."""
+    catalog = _catalog(ctx, config, scope, live=False)
+    try:
+        plan, names = _plan_with(config, scope, ctx, catalog)
+    except StaleCatalogError:
+        ctx.catalog_cache.forget()
+        catalog = _catalog(ctx, config, scope, live=True)
+        plan, names = _plan_with(config, scope, ctx, catalog)
     return plan, catalog, names
 
 
@@ -274,8 +296,22 @@ def plan_changes(config: Config, scope: Scope, context: AwsContext | None = None
     ctx.organization.forget()
     before = ctx.calls.total
     plan, catalog, names = build_plan(config, scope, ctx)
-    arns = {name: record.arn for name, record in catalog.items()}
-    return Report(scope=scope, plan=plan, names=names, arns=arns, api_calls=ctx.calls.total - before)
+    return Report(
+        scope=scope,
+        plan=plan,
+        names=names,
+        arns=catalog.arns(),
+        api_calls=ctx.calls.total - before,
+        catalog_remembered=catalog.remembered,
+    )
+
+
+def _changes_catalog(plan: Plan) -> bool:
+    return any(
+        op.kind in ("create_permission_set", "delete_permission_set")
+        or (op.kind == "tag_permission_set" and op.args.get("adopt"))
+        for op in plan.operations
+    )
 
 
 def execute(
@@ -290,6 +326,8 @@ def execute(
         limits = Limits(max_tps=config.apply.max_tps, max_outstanding=config.apply.max_outstanding_operations)
         executor = Executor(context.admin, dict(report.arns), limits=limits, clock=context.clock, progress=progress)
         report.results = executor.run(report.plan)
+        if _changes_catalog(report.plan) or (report.catalog_remembered and report.failed):
+            context.catalog_cache.forget()  # the catalog changed, or a failure may mean the cache was stale
     report.applied = True
     report.api_calls += context.calls.total - before
     return report
@@ -303,6 +341,18 @@ def reconcile(
     context: AwsContext | None = None,
     progress: Callable[[OperationResult], None] | None = None,
 ) -> Report:
+    """Plan and (if `apply`) execute. A plan made from the remembered catalog that fails is planned and
+    executed once more from a live read: the failure may only mean a permission set changed behind our back."""
     ctx = context or AwsContext.from_session(config)
     report = plan_changes(config, scope, ctx)
-    return execute(config, report, ctx, progress) if apply else report
+    if not apply:
+        return report
+    report = execute(config, report, ctx, progress)
+    if not (report.catalog_remembered and report.failed):
+        return report
+    retry = execute(config, plan_changes(config, scope, ctx), ctx, progress)
+    failures = "; ".join(f"{r.operation.describe(report.names)}: {r.error}" for r in report.failed)
+    note = f"planned again from a live catalog read after the plan from the remembered one failed ({failures})"
+    retry.plan.findings.insert(0, Finding("info", note))
+    retry.api_calls += report.api_calls
+    return retry

@@ -23,6 +23,8 @@ class Report:
     arns: dict[str, str] = field(default_factory=dict)
     """Permission set name -> ARN as read when planning (what the executor needs to apply this plan)."""
     api_calls: int = 0
+    catalog_remembered: bool = False
+    """The plan's permission-set names and ARNs came from a warm process's remembered catalog, not a live read."""
 
     @property
     def findings(self) -> list[Finding]:
