@@ -216,16 +216,21 @@ def _cpu_model() -> str:
 
 
 def results_document(outcomes: Sequence[Outcome], measured_at: datetime, machine: dict[str, Any]) -> dict[str, Any]:
-    """results.json: one key per section (its measure() result, or {"error": ...}), the goals, when, where."""
-    document: dict[str, Any] = {
-        o.section.name: o.result if o.result is not None and not o.error else {"error": o.error} for o in outcomes
-    }
+    """results.json: one key per section (its measure() result, or {"error": ...} with the result if there was
+    one), the evaluated goals, when and where."""
+    document: dict[str, Any] = {o.section.name: _section_entry(o) for o in outcomes}
     document["goals"] = {
         o.section.name: {"met": o.met, "error": o.error, "rows": [asdict(row) for row in o.rows]} for o in outcomes
     }
     document["measured_at"] = measured_at.astimezone(UTC).isoformat(timespec="seconds")
     document["machine"] = machine
     return document
+
+
+def _section_entry(outcome: Outcome) -> Result:
+    if not outcome.error:
+        return outcome.result or {}
+    return {"error": outcome.error} | ({"result": outcome.result} if outcome.result is not None else {})
 
 
 def _cells(outcome: Outcome) -> list[list[str]]:

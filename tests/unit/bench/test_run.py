@@ -185,3 +185,21 @@ def test_only_runs_the_named_sections_and_writes_only_where_told(
     assert "| assignment_makespan |" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="unknown section"):
         run.main(["--only", "makespan"])
+
+
+def test_a_section_that_failed_is_recorded_with_its_error_and_any_result_it_produced() -> None:
+    outcomes = [
+        Outcome(section("event_calls"), {"calls": 3}, [], "unexpected result shape: KeyError: 'scim_group_created'"),
+        Outcome(section("reconcile_reads"), None, [], "bench/reconcile_reads.py does not exist (yet)"),
+    ]
+    document = run.results_document(outcomes, datetime(2026, 11, 21, tzinfo=UTC), MACHINE)
+    assert document["event_calls"] == {
+        "error": "unexpected result shape: KeyError: 'scim_group_created'",
+        "result": {"calls": 3},
+    }
+    assert document["reconcile_reads"] == {"error": "bench/reconcile_reads.py does not exist (yet)"}
+    assert document["goals"]["reconcile_reads"] == {
+        "met": False,
+        "error": "bench/reconcile_reads.py does not exist (yet)",
+        "rows": [],
+    }
