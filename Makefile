@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt scripts/install_n
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/entra-aws demo --config config/example.yaml
+	$(BIN)/entra-aws simulate --config config/example.yaml --scenario scenarios/quickstart.yaml
 
 test: setup lint typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

@@ -1,20 +1,34 @@
-"""`entra-aws demo`: the example config planned and applied against a local AWS, then the access matrix.
+"""`entra-aws simulate`: a scenario played through the deployed automation on a local AWS.
 
-Everything runs on 127.0.0.1: moto in server mode, seeded with the example organization and groups.
+Everything runs on 127.0.0.1: moto in server mode, the CDK app synthesized in this process and its rules,
+queues and table created in the emulator, the real Lambda handlers run in-process. `entra-aws demo` is
+`simulate` with the example config and scenarios/quickstart.yaml.
+
+Exit status: 0 when every expectation holds and no message reached a dead-letter queue, 1 otherwise, 2 when the
+config, the scenario or an argument is invalid.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from entra_aws.cli.arguments import ArgumentParser, guarded
+from entra_aws.cli.arguments import ArgumentParser, fail, guarded
 
-DEFAULT_WORLD = Path(__file__).resolve().parents[2] / "scenarios" / "example-organization.yaml"
+if TYPE_CHECKING:
+    from entra_aws.sandbox.deployment import Deployment
+    from entra_aws.sandbox.simulator import SimulationResult, StepOutcome
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = REPO / "config" / "example.yaml"
+DEFAULT_SCENARIO = REPO / "scenarios" / "quickstart.yaml"
+SHOWN_CHANGES = 8
 
 
-def _sandbox_environment(url: str) -> None:
+def sandbox_environment(url: str) -> None:
     """Point every boto3 client in this process at the emulator, with throwaway credentials."""
     os.environ.update(
         {
@@ -22,67 +36,148 @@ def _sandbox_environment(url: str) -> None:
             "AWS_ACCESS_KEY_ID": "sandbox",
             "AWS_SECRET_ACCESS_KEY": "sandbox",
             "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
     )
     for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
         os.environ.pop(variable, None)
-    os.environ["AWS_CONFIG_FILE"] = os.devnull
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
 
-def seed_world(world_path: Path, region: str) -> dict[str, str]:
+def simulate(config_path: Path, scenario_path: Path, *, say: Any = print) -> SimulationResult:
+    """Start the emulator, deploy, play the scenario; the emulator is gone when this returns."""
     import boto3
-    from pydantic import ValidationError
 
-    from entra_aws.config.loader import ConfigError, field_path, read_document
-    from entra_aws.sandbox.world import World, seed_identity_store, seed_organization
-
-    try:
-        world = World.model_validate(read_document(world_path))
-    except ValidationError as error:
-        raise ConfigError([f"{world_path}: {field_path(e['loc'])}: {e['msg']}" for e in error.errors()]) from None
-    seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
-    sso = boto3.client("sso-admin", region_name=region)
-    store = sso.list_instances()["Instances"][0]["IdentityStoreId"]
-    return seed_identity_store(boto3.client("identitystore", region_name=region), store, world)
-
-
-def _demo(args: Any) -> int:
-    from entra_aws.cli.render import matrix_table, plan_lines, result_lines
     from entra_aws.config import load_config
-    from entra_aws.engine.matrix import read_matrix
-    from entra_aws.engine.reconcile import AwsContext, execute, plan_changes
-    from entra_aws.engine.scope import Scope
+    from entra_aws.sandbox.deployment import deploy, synthesize
     from entra_aws.sandbox.emulator import Emulator
+    from entra_aws.sandbox.lambda_runtime import cold_start
+    from entra_aws.sandbox.scenario import load_scenario
+    from entra_aws.sandbox.simulator import Simulator
 
-    config = load_config(args.config)
-    emulator = Emulator.start(management_account_id=config.management_account_id or "111111111111")
+    config = load_config(config_path)
+    scenario = load_scenario(scenario_path)
+    management = scenario.organization.management_account.id
+    if config.management_account_id and config.management_account_id != management:
+        from entra_aws.config import ConfigError
+
+        raise ConfigError(
+            [
+                f"{scenario_path}: organization.management_account.id: {management} differs from the config's "
+                f"management_account_id {config.management_account_id}"
+            ]
+        )
+    saved = dict(os.environ)
+    emulator = Emulator.start(management_account_id=management)
     try:
-        _sandbox_environment(emulator.url)
-        seed_world(Path(args.world), config.identity_center.region)
-        print(f"Local AWS emulator on {emulator.url}, seeded from {args.world}\n")
-        context = AwsContext.from_session(config)
-        preview = plan_changes(config, Scope.everything(), context)
-        print("Plan (entra-aws plan):")
-        print("\n".join(plan_lines(preview)))
-        print(preview.summary(), "\n")
-        report = execute(config, preview, context)
-        print("Apply (entra-aws apply --yes):")
-        print("\n".join(result_lines(report)) or "  all operations succeeded")
-        print(report.summary(), "\n")
-        again = plan_changes(config, Scope.everything(), context)
-        print(f"Second plan: {again.summary()}\n")
-        accounts = {a.id: a.name for a in context.organization.snapshot().accounts.values()}
-        print("Access matrix (group x account x permission set):")
-        print(matrix_table(read_matrix(context), accounts))
-        return 0 if report.ok and again.plan.empty else 1
+        sandbox_environment(emulator.url)
+        session = boto3.Session()
+        say(f"Local AWS emulator (moto) on {emulator.url}; management account {management}")
+        templates = synthesize(config)
+        deployment = deploy(templates, config, management, session)
+        simulator = Simulator(config, scenario, deployment, session)
+        simulator.seed()
+        say(f"Seeded {scenario_path.name}: {len(simulator.accounts)} accounts, {len(simulator.groups)} groups")
+        say(f"Deployed {', '.join(t.name for t in templates)} (synthesized now): {_inventory(deployment)}")
+        cold_start(deployment)
+        return simulator.run()
     finally:
         emulator.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _inventory(deployment: Deployment) -> str:
+    return (
+        f"{len(deployment.rules)} EventBridge rules, {len(deployment.mappings)} queue -> function mappings, "
+        f"{len(deployment.functions)} functions"
+    )
+
+
+# --- output ------------------------------------------------------------------------------------------------
+
+
+def _grant_line(sign: str, grant: Any, accounts: dict[str, str]) -> str:
+    account = f"{grant.account_id} {accounts.get(grant.account_id, '')}".strip()
+    return f"    {sign} {grant.principal}  {grant.permission_set}  {account}"
+
+
+def step_lines(outcome: StepOutcome, accounts: dict[str, str]) -> list[str]:
+    lines = [f"[{outcome.number}] {outcome.title}"]
+    lines += [_grant_line(sign, g, accounts).replace("    ", "    by hand   ", 1) for sign, g in outcome.made]
+    lines += [f"    event     {e}" for e in outcome.events]
+    lines += [f"    routed    {r}" for r in outcome.routed]
+    lines += [f"    applied   {r}" for r in outcome.reconciled]
+    lines += [f"    notified  {n}" for n in outcome.notifications]
+    changes = [_grant_line("+", g, accounts) for g in outcome.added]
+    changes += [_grant_line("-", g, accounts) for g in outcome.removed]
+    if not changes:
+        lines.append("    (the automation changed no access)")
+    lines += changes[:SHOWN_CHANGES]
+    if len(changes) > SHOWN_CHANGES:
+        lines.append(f"    ... and {len(changes) - SHOWN_CHANGES} more (the matrix below has them all)")
+    lines += [f"    DEAD-LETTER {d}" for d in outcome.dead_letters]
+    lines += [f"    FAILED    {f}" for f in outcome.failed_expectations]
+    return lines
+
+
+def report_lines(result: SimulationResult, checked: int) -> list[str]:
+    from entra_aws.cli.render import matrix_table
+
+    lines: list[str] = []
+    for outcome in result.steps:
+        lines += step_lines(outcome, result.accounts)
+        lines.append("")
+    lines.append("Access matrix at the end (group x account x permission set):")
+    lines.append(matrix_table(result.matrix, result.accounts))
+    lines.append("")
+    if result.failed_expectations:
+        lines.append(f"Expectations: {len(result.failed_expectations)} of {checked} FAILED:")
+        lines += [f"  - {f}" for f in result.failed_expectations]
+    else:
+        lines.append(f"Expectations: all {checked} met.")
+    return lines
+
+
+def _checked(scenario_path: Path) -> int:
+    from entra_aws.sandbox.scenario import load_scenario
+
+    scenario = load_scenario(scenario_path)
+    expectations = [s.expect for s in scenario.steps] + [scenario.expect]
+    return sum(len(e.present) + len(e.absent) + len(e.permission_sets) for e in expectations)
+
+
+def _simulate(args: Any) -> int:
+    from entra_aws.sandbox.deployment import DeploymentError
+    from entra_aws.sandbox.simulator import ScenarioError
+
+    config, scenario = Path(args.config), Path(args.scenario)
+    say = (lambda *_: None) if args.json else print
+    try:
+        result = simulate(config, scenario, say=say)
+    except (ScenarioError, DeploymentError) as error:
+        return fail(f"entra-aws simulate: {scenario}: {error}", 2)
+    checked = _checked(scenario)
+    if args.json:
+        print(json.dumps({**result.to_dict(), "expectations_checked": checked}, indent=2))
+    else:
+        print()
+        print("\n".join(report_lines(result, checked)))
+    return 0 if result.ok else 1
 
 
 def run(command: str, argv: list[str]) -> int:
     parser = ArgumentParser(prog=f"entra-aws {command}", description=__doc__)
-    parser.add_argument("--config", default="config/example.yaml", help="config to try (default: the example)")
-    parser.add_argument("--world", default=str(DEFAULT_WORLD), help="organization and groups to seed")
+    if command == "simulate":
+        parser.add_argument("--config", required=True, help="the config to try")
+        parser.add_argument("--scenario", required=True, help="the scenario to play (see docs/scenarios.md)")
+    else:
+        parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="config (default: the example)")
+        parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario (default: quickstart)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON instead of tables")
     args = parser.parse_args(argv)
-    return guarded(f"entra-aws {command}", lambda: _demo(args))
+    for option in ("config", "scenario"):
+        if not Path(getattr(args, option)).is_file():
+            return fail(f"entra-aws {command}: --{option} {getattr(args, option)}: no such file", 2)
+    sys.stdout.flush()
+    return guarded(f"entra-aws {command}", lambda: _simulate(args))

@@ -6,7 +6,8 @@ DescribePermissionSetProvisioningStatus, and it provisions permission sets to th
 accounts (it ignores AccountId). Real Identity Center provisions a permission set to an account when the first
 assignment there is created; this module records that, so ListPermissionSetsProvisionedToAccount and
 ListAccountsForProvisionedPermissionSet answer per account as AWS does. moto also refuses AWS-managed policy ARNs
-with a path (job-function/...); those are accepted here.
+with a path (job-function/...); those are accepted here. In the identity store it lacks UpdateGroup (SCIM and
+the console rename groups), added here for displayName and description.
 
 Responses follow the botocore service model exactly (boto3 parses them with it). Operations complete at once
 (moto has no asynchronous work), so every status is SUCCEEDED and no request stays IN_PROGRESS.
@@ -214,6 +215,24 @@ def _find_managed_policy(self: Any, managed_policy_arn: str) -> Any:
     raise ResourceNotFoundException(f"Policy does not exist with ARN: {managed_policy_arn}")
 
 
+def update_group(self: Any) -> str:
+    """identitystore UpdateGroup: AttributePath displayName or description (what renames need)."""
+    from moto.identitystore.exceptions import ValidationException
+
+    backend = self.identitystore_backend
+    group = backend.describe_group(self._get_param("IdentityStoreId"), self._get_param("GroupId"))
+    store = backend.identity_stores[group.IdentityStoreId]
+    fields = {"displayName": "DisplayName", "description": "Description"}
+    changes = {}
+    for operation in self._get_param("Operations") or []:
+        path = operation.get("AttributePath")
+        if path not in fields:
+            raise ValidationException(message=f"Unsupported attribute path {path}")
+        changes[fields[path]] = operation.get("AttributeValue")
+    store.groups[group.GroupId] = store.groups[group.GroupId]._replace(**changes)
+    return "{}"
+
+
 def install() -> None:
     """Patch moto's sso-admin handlers in this process (idempotent)."""
     global _INSTALLED
@@ -241,6 +260,9 @@ def install() -> None:
     cls.create_account_assignment = _wrap_create_assignment(cls.create_account_assignment)
     cls.delete_account_assignment = _wrap_delete_assignment(cls.delete_account_assignment)
     cls.delete_permission_set = _wrap_delete_permission_set(cls.delete_permission_set)
+    from moto.identitystore.responses import IdentityStoreResponse
+
+    IdentityStoreResponse.update_group = update_group  # type: ignore[attr-defined]
     from moto.ssoadmin.models import SSOAdminBackend
 
     SSOAdminBackend._find_managed_policy = _find_managed_policy  # type: ignore[method-assign]

@@ -21,12 +21,18 @@ class WorldUnit(Strict):
     accounts: list[WorldAccount] = Field(default_factory=list)
     units: list[WorldUnit] = Field(default_factory=list)
 
+    def all_accounts(self) -> list[WorldAccount]:
+        return [*self.accounts, *(a for unit in self.units for a in unit.all_accounts())]
+
 
 class World(Strict):
     management_account: WorldAccount
     units: list[WorldUnit] = Field(default_factory=list)
     groups: list[NonEmptyStr] = Field(default_factory=list)
     users: list[NonEmptyStr] = Field(default_factory=list)
+
+    def all_accounts(self) -> list[WorldAccount]:
+        return [self.management_account, *(a for unit in self.units for a in unit.all_accounts())]
 
 
 def create_account(orgs: Any, account: WorldAccount, parent_id: str, root_id: str) -> None:

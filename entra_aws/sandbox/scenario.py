@@ -1,0 +1,232 @@
+"""The scenario file: an organization to start from, the changes to play, what must hold afterwards.
+
+Reference with examples: docs/scenarios.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from entra_aws.config.base import Strict
+from entra_aws.config.loader import ConfigError, field_path, read_document
+from entra_aws.config.models import NonEmptyStr
+from entra_aws.sandbox.world import World, WorldAccount
+
+AccountRef = Annotated[str, Field(min_length=1, description="account name or 12-digit id")]
+OuPath = Annotated[str, Field(pattern=r"^/([^/]+(/[^/]+)*)?$", description="OU path from the root, e.g. /Workloads")]
+
+
+class GrantRef(Strict):
+    group: NonEmptyStr
+    account: AccountRef
+    permission_set: NonEmptyStr
+
+    def __str__(self) -> str:
+        return f"{self.group} -> {self.permission_set} on {self.account}"
+
+
+class PermissionSetExpectation(Strict):
+    """Properties the live permission set must have; only the ones given are checked."""
+
+    name: NonEmptyStr
+    exists: bool = True
+    description: str | None = None
+    session_duration: str | None = None
+    relay_state: str | None = None
+    managed_policies: list[str] | None = None
+    customer_managed_policies: list[str] | None = Field(default=None, description="path + name, e.g. /Guardrails")
+    inline_policy: bool | None = Field(default=None, description="whether an inline policy is set")
+    permissions_boundary: bool | None = Field(default=None, description="whether a boundary is set")
+    tags: dict[str, str] | None = Field(default=None, description="these tags, among others")
+    managed_by_entra_aws: bool | None = None
+
+
+class Expectations(Strict):
+    present: list[GrantRef] = Field(default_factory=list)
+    absent: list[GrantRef] = Field(default_factory=list)
+    permission_sets: list[PermissionSetExpectation] = Field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.present or self.absent or self.permission_sets)
+
+
+class _Step(Strict):
+    title: str | None = None
+    expect: Expectations = Field(default_factory=Expectations)
+
+
+class ScimGroupCreated(_Step):
+    """Entra provisions a group (SCIM CreateGroup)."""
+
+    action: Literal["scim_group_created"]
+    group: NonEmptyStr
+
+    def describe(self) -> str:
+        return f"Entra provisions group {self.group} (SCIM)"
+
+
+class ScimGroupRenamed(_Step):
+    """Entra renames a group (SCIM PatchGroup)."""
+
+    action: Literal["scim_group_renamed"]
+    group: NonEmptyStr
+    new_name: NonEmptyStr
+
+    def describe(self) -> str:
+        return f"Entra renames group {self.group} to {self.new_name} (SCIM)"
+
+
+class ScimGroupDeleted(_Step):
+    """Entra deprovisions a group (SCIM DeleteGroup)."""
+
+    action: Literal["scim_group_deleted"]
+    group: NonEmptyStr
+
+    def describe(self) -> str:
+        return f"Entra deprovisions group {self.group} (SCIM)"
+
+
+class AccountCreated(_Step):
+    """A new account (Organizations CreateAccount, then CreateAccountResult SUCCEEDED), placed in an OU."""
+
+    action: Literal["account_created"]
+    account: WorldAccount
+    ou: OuPath = "/"
+
+    def describe(self) -> str:
+        return f"New account {self.account.name} ({self.account.id}) joins {self.ou}"
+
+
+class ControlTowerAccountEnrolled(_Step):
+    """Account Factory creates and enrolls an account (Control Tower CreateManagedAccount SUCCEEDED)."""
+
+    action: Literal["control_tower_account_enrolled"]
+    account: WorldAccount
+    ou: OuPath
+
+    def describe(self) -> str:
+        return f"Control Tower Account Factory enrolls {self.account.name} ({self.account.id}) in {self.ou}"
+
+
+class AccountMoved(_Step):
+    action: Literal["account_moved"]
+    account: AccountRef
+    ou: OuPath
+
+    def describe(self) -> str:
+        return f"Account {self.account} moves to {self.ou}"
+
+
+class AccountTagged(_Step):
+    action: Literal["account_tagged"]
+    account: AccountRef
+    tags: dict[NonEmptyStr, str] = Field(min_length=1)
+
+    def describe(self) -> str:
+        return f"Account {self.account} tagged {', '.join(f'{k}={v}' for k, v in self.tags.items())}"
+
+
+class AccountUntagged(_Step):
+    action: Literal["account_untagged"]
+    account: AccountRef
+    keys: list[NonEmptyStr] = Field(min_length=1)
+
+    def describe(self) -> str:
+        return f"Account {self.account} untagged {', '.join(self.keys)}"
+
+
+class AccountRemoved(_Step):
+    """The account leaves the organization (RemoveAccountFromOrganization)."""
+
+    action: Literal["account_removed"]
+    account: AccountRef
+
+    def describe(self) -> str:
+        return f"Account {self.account} leaves the organization"
+
+
+class ManualAssignment(_Step):
+    """Someone assigns (or, with remove: true, unassigns) a group in the console, as the root user."""
+
+    action: Literal["manual_assignment"]
+    group: NonEmptyStr
+    account: AccountRef
+    permission_set: NonEmptyStr
+    remove: bool = False
+
+    def describe(self) -> str:
+        verb = "removes" if self.remove else "adds"
+        return f"Someone {verb} {self.group} -> {self.permission_set} on {self.account} by hand (console)"
+
+
+class ScheduledReconcile(_Step):
+    """The schedule rule fires (full reconcile)."""
+
+    action: Literal["scheduled_reconcile"]
+
+    def describe(self) -> str:
+        return "The reconcile schedule fires (full reconcile)"
+
+
+Step = Annotated[
+    ScimGroupCreated
+    | ScimGroupRenamed
+    | ScimGroupDeleted
+    | AccountCreated
+    | ControlTowerAccountEnrolled
+    | AccountMoved
+    | AccountTagged
+    | AccountUntagged
+    | AccountRemoved
+    | ManualAssignment
+    | ScheduledReconcile,
+    Field(discriminator="action"),
+]
+ACTIONS = (
+    "scim_group_created, scim_group_renamed, scim_group_deleted, account_created, control_tower_account_enrolled, "
+    "account_moved, account_tagged, account_untagged, account_removed, manual_assignment, scheduled_reconcile"
+)
+
+
+class Scenario(Strict):
+    description: str = ""
+    organization: World
+    deploy: bool = Field(default=True, description="start with the deploy-time full reconcile")
+    steps: list[Step] = Field(default_factory=list)
+    expect: Expectations = Field(default_factory=Expectations)
+
+    @model_validator(mode="after")
+    def _accounts_are_unique(self) -> Scenario:
+        ids = [a.id for a in self.organization.all_accounts()]
+        ids += [s.account.id for s in self.steps if isinstance(s, AccountCreated | ControlTowerAccountEnrolled)]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"account ids used twice: {', '.join(repeated)}")
+        return self
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario; `organization` may name a file (relative to the scenario)."""
+    path = Path(path)
+    document = read_document(path)
+    if not isinstance(document, dict):
+        raise ConfigError([f"{path}: expected a mapping with organization and steps"])
+    organization = document.get("organization")
+    if isinstance(organization, str):
+        world_path = (path.parent / organization).resolve()
+        document = {**document, "organization": read_document(world_path)}
+    try:
+        return Scenario.model_validate(document)
+    except ValidationError as error:
+        raise ConfigError([_problem(path, e) for e in error.errors()]) from None
+
+
+def _problem(path: Path, error: Any) -> str:
+    message = str(error["msg"])
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        message = f"unknown or missing action; allowed: {ACTIONS}"
+    return f"{path}: {field_path(error['loc'])}: {message}"
