@@ -5,10 +5,11 @@ Reference with examples: docs/scenarios.md.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from entra_aws.config.base import Strict
 from entra_aws.config.loader import ConfigError, field_path, read_document
@@ -16,7 +17,16 @@ from entra_aws.config.models import NonEmptyStr
 from entra_aws.sandbox.world import World, WorldAccount
 
 AccountRef = Annotated[str, Field(min_length=1, description="account name or 12-digit id")]
-OuPath = Annotated[str, Field(pattern=r"^/([^/]+(/[^/]+)*)?$", description="OU path from the root, e.g. /Workloads")]
+_OU_PATH = re.compile(r"^/([^/]+(/[^/]+)*)?$")
+
+
+def _ou_path(value: str) -> str:
+    if not _OU_PATH.match(value):
+        raise ValueError("expected an OU path from the root, like /Workloads/Prod")
+    return value
+
+
+OuPath = Annotated[str, AfterValidator(_ou_path), Field(description="OU path from the root, e.g. /Workloads/Prod")]
 
 
 class GrantRef(Strict):
@@ -213,8 +223,6 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario; `organization` may name a file (relative to the scenario)."""
     path = Path(path)
     document = read_document(path)
-    if not isinstance(document, dict):
-        raise ConfigError([f"{path}: expected a mapping with organization and steps"])
     organization = document.get("organization")
     if isinstance(organization, str):
         world_path = (path.parent / organization).resolve()
