@@ -1,0 +1,1 @@
+"""`make bench`: the benchmark sections (docs/benchmark.md) and their runner, bench.run."""
