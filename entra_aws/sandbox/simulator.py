@@ -43,6 +43,13 @@ from entra_aws.sandbox.scenario import (
 )
 from entra_aws.sandbox.world import WorldAccount, seed_identity_store, seed_organization
 
+Access = dict[tuple[str, str, str], Grant]
+"""(group id, account id, permission set name) -> the grant as displayed."""
+
+
+def _gained(before: Access, after: Access) -> list[Grant]:
+    return sorted(after[key] for key in after.keys() - before.keys())
+
 
 class ScenarioError(RuntimeError):
     """A step names something that does not exist (a group, an account, an OU, a permission set)."""
@@ -180,8 +187,8 @@ class Simulator:
                 number, step.action, step.title or step.describe(), lambda s=step: self._act(s), grants, step.expect
             )
         failures = [f for outcome in self.outcomes for f in outcome.failed_expectations]
-        final = [f"end: {problem}" for problem in self.check(self.scenario.expect, grants)]
-        return SimulationResult(self.outcomes, sorted(grants), dict(self.accounts), failures + final)
+        final = [f"end: {problem}" for problem in self.check(self.scenario.expect, set(grants.values()))]
+        return SimulationResult(self.outcomes, sorted(grants.values()), dict(self.accounts), failures + final)
 
     def _step(
         self,
@@ -189,20 +196,20 @@ class Simulator:
         action: str,
         title: str,
         act: Any,
-        before: set[Grant],
+        before: Access,
         expect: Expectations | None = None,
-    ) -> set[Grant]:
+    ) -> Access:
         outcome = StepOutcome(number, action, title)
         self.outcomes.append(outcome)
         outcome.events = act() or []
         acted = self._grants()
-        outcome.made = [("+", g) for g in sorted(acted - before)] + [("-", g) for g in sorted(before - acted)]
+        outcome.made = [("+", g) for g in _gained(before, acted)] + [("-", g) for g in _gained(acted, before)]
         self._observe(outcome, self.poller.drain())
         after = self._grants()
-        before = acted
-        outcome.added, outcome.removed = sorted(after - before), sorted(before - after)
+        outcome.added, outcome.removed = _gained(acted, after), _gained(after, acted)
         if expect is not None:
-            outcome.failed_expectations = [f"step {number} ({action}): {p}" for p in self.check(expect, after)]
+            problems = self.check(expect, set(after.values()))
+            outcome.failed_expectations = [f"step {number} ({action}): {p}" for p in problems]
         return after
 
     def _observe(self, outcome: StepOutcome, invocations: list[Invocation]) -> None:
@@ -250,10 +257,11 @@ class Simulator:
                 self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return found
 
-    def _grants(self) -> set[Grant]:
-        self.observer.directory.forget()
+    def _grants(self) -> Access:
+        """Live access of every group seen, keyed by group id (a rename is not a change of access)."""
+        ids = {name: group_id for group_id, name in self.groups.items()}
         principals = [Principal("GROUP", group_id, name) for group_id, name in self.groups.items()]
-        return set(read_matrix(self.observer, principals))
+        return {(ids[g.principal], g.account_id, g.permission_set): g for g in read_matrix(self.observer, principals)}
 
     # --- the changes -------------------------------------------------------------------------------------------
 

@@ -131,3 +131,29 @@ def test_bad_arguments_are_one_line_exit_2(argv: list[str], message: str) -> Non
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert message in line
+
+
+def test_renames_tags_moves_enrollment_removal_and_hand_removal_are_each_followed() -> None:
+    argv = ["simulate", "--config", "config/example.yaml", "--scenario", "scenarios/organization-changes.yaml"]
+    result = run([str(ENTRA_AWS), *argv, "--json"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    assert report["expectations_checked"] == 12
+    steps = {step["action"]: step for step in report["steps"]}
+    for action in (
+        "scim_group_renamed",
+        "account_tagged",
+        "account_untagged",
+        "account_moved",
+        "control_tower_account_enrolled",
+        "account_removed",
+        "manual_assignment",
+    ):
+        assert steps[action]["added"] or steps[action]["removed"], action
+    assert steps["scim_group_renamed"]["made_by_hand"] == []  # a rename is not itself a change of access
+    assert steps["manual_assignment"]["notifications"] == [
+        "entra-aws: manual Identity Center change (DeleteAccountAssignment)",
+        "entra-aws: drift reverted (group:AWS-Finance)",
+    ]
+    assert steps["scheduled_reconcile"]["added"] == steps["scheduled_reconcile"]["removed"] == []
