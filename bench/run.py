@@ -100,7 +100,7 @@ def event_calls_rows(r: Result) -> list[Row]:
     calls, bound = r["scim_group_created"], r["lower_bound"]
     return [
         Row(
-            what="AWS calls for one SCIM group-created event",
+            what="AWS calls for one SCIM group-created event (warm worker)",
             measured=f"{calls} calls",
             reference=f"lower bound {bound}",
             goal="<= lower bound + 2",
