@@ -61,8 +61,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -312,36 +311,6 @@ def naive_calls(world: World, sizes: Sizes, shape: Density) -> int:
     return organization_reads(world) + catalog_reads(len(sizes.permission_sets)) + directory + pairs + extra_pages
 
 
-# -- the emulator, paging as AWS does ------------------------------------------------------------------------
-
-
-@contextmanager
-def provisioned_accounts_in_pages() -> Iterator[None]:
-    """Page the emulator's ListAccountsForProvisionedPermissionSet at the request's MaxResults (AWS pages it;
-    the emulator's fill answers everything at once, which would undercount the calls)."""
-    from moto.ssoadmin.responses import SSOAdminResponse
-
-    cls: Any = SSOAdminResponse
-    whole: Callable[[Any], str] = cls.list_accounts_for_provisioned_permission_set
-
-    def paged(self: Any) -> str:
-        answer = json.loads(whole(self))
-        params = json.loads(self.body)
-        start = int(params.get("NextToken") or 0)
-        size = int(params.get("MaxResults") or IDENTITY_CENTER_PAGE)
-        ids = answer["AccountIds"]
-        page: dict[str, Any] = {"AccountIds": ids[start : start + size]}
-        if start + size < len(ids):
-            page["NextToken"] = str(start + size)
-        return json.dumps(page)
-
-    cls.list_accounts_for_provisioned_permission_set = paged
-    try:
-        yield
-    finally:
-        cls.list_accounts_for_provisioned_permission_set = whole
-
-
 # -- the measurement -----------------------------------------------------------------------------------------
 
 
@@ -362,11 +331,10 @@ def run(sizes: Sizes) -> dict[str, Any]:
     """Against the AWS that AWS_ENDPOINT_URL names (an emulator running in this process)."""
     world = build_world(sizes)
     shape = density(world, sizes)
-    with provisioned_accounts_in_pages():
-        config = converge(world, sizes, shape.assignments)
-        context = AwsContext.from_session(config)  # discovers the instance: once per process, not per reconcile
-        discovery = Counter(context.calls.calls)
-        steady = reconcile(config, Scope.everything(), apply=False, context=context)
+    config = converge(world, sizes, shape.assignments)
+    context = AwsContext.from_session(config)  # discovers the instance: once per process, not per reconcile
+    discovery = Counter(context.calls.calls)
+    steady = reconcile(config, Scope.everything(), apply=False, context=context)
     if not steady.plan.empty:
         raise RuntimeError(f"not in steady state after the first apply: {steady.summary()}")
     made = context.calls.calls - discovery

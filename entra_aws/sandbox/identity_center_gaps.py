@@ -139,10 +139,21 @@ def _record(self: Any, kind: str, response: str, key: str) -> str:
     return response
 
 
+def _page(params: dict[str, Any], key: str, items: list[str]) -> str:
+    """One page at the request's MaxResults (default 100), NextToken an offset, as the listings page in AWS."""
+    start = int(params.get("NextToken") or 0)
+    size = int(params.get("MaxResults") or 100)
+    page: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        page["NextToken"] = str(start + size)
+    return json.dumps(page)
+
+
 def _wrap_create_assignment(original: Any) -> Any:
     def create_account_assignment(self: Any) -> str:
-        response = original(self)
         params = json.loads(self.body)
+        _find_permission_set(self.ssoadmin_backend, params["PermissionSetArn"])  # moto accepts any ARN
+        response = original(self)
         provisioned = _state(self.ssoadmin_backend)["provisioned"]
         provisioned.setdefault(params["PermissionSetArn"], set()).add(params["TargetId"])
         return _record(self, "creation", response, "AccountAssignmentCreationStatus")
@@ -177,14 +188,14 @@ def list_permission_sets_provisioned_to_account(self: Any) -> str:
     params = json.loads(self.body)
     provisioned = _state(self.ssoadmin_backend)["provisioned"]
     arns = sorted(arn for arn, accounts in provisioned.items() if params["AccountId"] in accounts)
-    return json.dumps({"PermissionSets": arns})
+    return _page(params, "PermissionSets", arns)
 
 
 def list_accounts_for_provisioned_permission_set(self: Any) -> str:
     params = json.loads(self.body)
     _find_permission_set(self.ssoadmin_backend, params["PermissionSetArn"])
     accounts = _state(self.ssoadmin_backend)["provisioned"].get(params["PermissionSetArn"], set())
-    return json.dumps({"AccountIds": sorted(accounts)})
+    return _page(params, "AccountIds", sorted(accounts))
 
 
 def _wrap_delete_permission_set(original: Any) -> Any:

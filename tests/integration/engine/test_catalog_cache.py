@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import pytest
-
 from bench.event_calls import LOWER_BOUND, deploy, handle_group_created, warm_worker
 from entra_aws.engine.pacing import VirtualClock
 from entra_aws.engine.reconcile import AwsContext, reconcile
@@ -46,21 +44,6 @@ def holdings(seeded: Seeded, group_id: str) -> set[tuple[str, str]]:
         InstanceArn=seeded.instance_arn, PrincipalType="GROUP", PrincipalId=group_id
     )["AccountAssignments"]
     return {(i["AccountId"], i["PermissionSetArn"]) for i in items}
-
-
-@pytest.fixture
-def assignments_need_an_existing_permission_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto accepts CreateAccountAssignment for a permission set that no longer exists; Identity Center refuses
-    it (ResourceNotFoundException). The emulator runs in this process, so its backend is patched for the test."""
-    from moto.ssoadmin.models import SSOAdminBackend
-
-    original = SSOAdminBackend.create_account_assignment
-
-    def create_account_assignment(self: Any, **kwargs: Any) -> Any:
-        self._find_permission_set(kwargs["instance_arn"], kwargs["permission_set_arn"])
-        return original(self, **kwargs)
-
-    monkeypatch.setattr(SSOAdminBackend, "create_account_assignment", create_account_assignment)
 
 
 def test_a_warm_group_event_reads_no_catalog_and_stays_within_the_bound_plus_two(aws: str) -> None:
@@ -121,7 +104,6 @@ def test_the_remembered_catalog_expires(seeded: Seeded) -> None:
     assert within.plan.empty and expired.plan.empty
 
 
-@pytest.mark.usefixtures("assignments_need_an_existing_permission_set")
 def test_a_managed_permission_set_deleted_behind_its_back_is_recreated_by_the_retry(seeded: Seeded) -> None:
     worker = warm(seeded)
     stale = permission_set_arn(seeded, "ReadOnly")
