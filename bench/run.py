@@ -70,12 +70,12 @@ class Outcome:
 
 def reconcile_reads_rows(r: Result) -> list[Row]:
     calls, bound = r["calls"], r["lower_bound"]
-    size = f"{r['accounts']} accounts x {r['permission_sets']} permission sets x {r['groups']} groups"
+    size = f"{r['accounts']:,} accounts x {r['permission_sets']:,} permission sets x {r['groups']:,} groups"
     return [
         Row(
             what=f"full reconcile reads, {size}",
-            measured=f"{calls} calls ({calls / bound:.2f} x bound)",
-            reference=f"lower bound {bound}; naive {r['naive_calls']}",
+            measured=f"{calls:,} calls ({calls / bound:.2f} x bound)",
+            reference=f"lower bound {bound:,}; naive {r['naive_calls']:,}",
             goal="<= 1.1 x lower bound",
             met=calls <= 1.1 * bound,
         )

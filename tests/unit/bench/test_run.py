@@ -203,3 +203,10 @@ def test_a_section_that_failed_is_recorded_with_its_error_and_any_result_it_prod
         "error": "bench/reconcile_reads.py does not exist (yet)",
         "rows": [],
     }
+
+
+def test_counts_are_printed_with_thousands_separators() -> None:
+    big = READS | {"accounts": 2001, "calls": 1480, "lower_bound": 1480, "naive_calls": 200831}
+    (row,) = section("reconcile_reads").evaluate(big)
+    assert row.what == "full reconcile reads, 2,001 accounts x 10 permission sets x 20 groups"
+    assert (row.measured, row.reference) == ("1,480 calls (1.00 x bound)", "lower bound 1,480; naive 200,831")
