@@ -250,7 +250,8 @@ class IdentityCenterAdmin:
         operation, key = _STATUS_CALLS[kind]
         return {s["RequestId"] for s in self._pages(operation, key, Filter={"Status": status})}
 
-    def failure_reason(self, kind: StatusKind, request_id: str) -> str:
+    def request_status(self, kind: StatusKind, request_id: str) -> tuple[str, str]:
+        """(Status, FailureReason) of one request: one Describe call."""
         if kind == "provisioning":
             status = self._client.describe_permission_set_provisioning_status(
                 InstanceArn=self.instance_arn, ProvisionPermissionSetRequestId=request_id
@@ -263,4 +264,5 @@ class IdentityCenterAdmin:
             status = self._client.describe_account_assignment_deletion_status(
                 InstanceArn=self.instance_arn, AccountAssignmentDeletionRequestId=request_id
             )["AccountAssignmentDeletionStatus"]
-        return str(status.get("FailureReason", "failed"))
+        state = str(status["Status"])
+        return state, str(status.get("FailureReason", "failed")) if state == "FAILED" else ""

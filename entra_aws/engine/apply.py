@@ -53,7 +53,7 @@ class AdminApi(Protocol):
         self, account_id: str, arn: str, principal_type: str, principal_id: str
     ) -> tuple[str, str, str]: ...
     def request_ids(self, kind: Any, status: str) -> set[str]: ...
-    def failure_reason(self, kind: Any, request_id: str) -> str: ...
+    def request_status(self, kind: Any, request_id: str) -> tuple[str, str]: ...
 
 
 @dataclass
@@ -70,7 +70,11 @@ class Limits:
     poll_interval: float = 0.5
     max_attempts: int = 8
     min_request_age: float = 1.0
-    """A request is taken as finished only once it is this old and no longer IN_PROGRESS (listings lag)."""
+    """A request is taken as finished only once it is this old and no longer IN_PROGRESS (listings lag); no
+    status is asked for before then."""
+    describe_at_most: int = 2
+    """With this many requests pending or fewer, ask for each one's status (one call each, every
+    `min_request_age`) instead of listing IN_PROGRESS and FAILED requests (two calls, every `poll_interval`)."""
 
 
 def _code(error: Exception) -> str:
@@ -212,7 +216,7 @@ class Executor:
                 while queue and len(pending) < self.limits.max_outstanding:
                     self._start(queue.popleft(), pending)
                 if pending:
-                    self.clock.sleep(self.limits.poll_interval)
+                    self.clock.sleep(self._wait(pending))
                     self._poll(pending)
 
     def _start(self, op: Operation, pending: dict[str, _Pending]) -> None:
@@ -233,10 +237,33 @@ class Executor:
 
     def _await(self, pending: dict[str, _Pending]) -> None:
         while pending:
-            self.clock.sleep(self.limits.poll_interval)
+            self.clock.sleep(self._wait(pending))
             self._poll(pending)
 
+    def _wait(self, pending: dict[str, _Pending]) -> float:
+        """Until the oldest request is old enough to be asked about, and at least one polling interval."""
+        oldest = min(p.submitted for p in pending.values())
+        until_ready = self.limits.min_request_age - (self.clock.now() - oldest)
+        few = len(pending) <= self.limits.describe_at_most
+        return max(until_ready, self.limits.min_request_age if few else self.limits.poll_interval)
+
     def _poll(self, pending: dict[str, _Pending]) -> None:
+        if len(pending) <= self.limits.describe_at_most:
+            self._describe_each(pending)
+        else:
+            self._list_statuses(pending)
+
+    def _describe_each(self, pending: dict[str, _Pending]) -> None:
+        now = self.clock.now()
+        for rid, item in list(pending.items()):
+            if now - item.submitted < self.limits.min_request_age:
+                continue
+            status, reason = self._call(partial(self.api.request_status, item.kind, rid))
+            if status != "IN_PROGRESS":
+                del pending[rid]
+                self._done(item.operation, status == "SUCCEEDED", reason)
+
+    def _list_statuses(self, pending: dict[str, _Pending]) -> None:
         kind = next(iter(pending.values())).kind
         in_progress = self._call(lambda: self.api.request_ids(kind, "IN_PROGRESS"))
         now = self.clock.now()
@@ -251,6 +278,6 @@ class Executor:
         for rid in finished:
             item = pending.pop(rid)
             if rid in failed:
-                self._done(item.operation, False, self._call(partial(self.api.failure_reason, kind, rid)))
+                self._done(item.operation, False, self._call(partial(self.api.request_status, kind, rid))[1])
             else:
                 self._done(item.operation, True)

@@ -104,9 +104,12 @@ class QuotaModel:
             return {rid for rid, (k, done, _) in self.requests.items() if k == kind and done > now}
         return {rid for rid, (k, done, final) in self.requests.items() if k == kind and done <= now and final == status}
 
-    def failure_reason(self, kind: Any, request_id: str) -> str:
+    def request_status(self, kind: Any, request_id: str) -> tuple[str, str]:
         self._admit("DescribeStatus")
-        return "the target account is not active"
+        _, done_at, final = self.requests[request_id]
+        if done_at > self.clock.now():
+            return "IN_PROGRESS", ""
+        return final, "the target account is not active" if final == "FAILED" else ""
 
     # -- synchronous permission-set calls -----------------------------------------------------------------
 

@@ -77,3 +77,42 @@ def test_operations_on_an_unavailable_permission_set_are_skipped_and_reported() 
     )
     executor = run(model, plan)
     assert not executor.results[0].ok and "not available" in executor.results[0].error
+
+
+class CountingModel(QuotaModel):
+    """The quota model, remembering which status calls the executor made."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.status_calls: list[str] = []
+
+    def request_ids(self, kind: object, status: str) -> set[str]:
+        self.status_calls.append(f"list:{status}")
+        return super().request_ids(kind, status)
+
+    def request_status(self, kind: object, request_id: str) -> tuple[str, str]:
+        self.status_calls.append("describe")
+        return super().request_status(kind, request_id)
+
+
+def test_a_single_assignment_is_asked_about_once_a_second_from_one_second_old() -> None:
+    for low_high, expected in (((0.9, 1.0), 1), ((1.9, 2.0), 2), ((2.9, 3.0), 3)):
+        model = CountingModel(low=low_high[0], high=low_high[1])
+        executor = run(model, assignment_plan(1))
+        assert [r.ok for r in executor.results] == [True]
+        assert model.status_calls == ["describe"] * expected, low_high
+
+
+def test_a_single_failed_assignment_reports_its_reason_from_one_describe() -> None:
+    model = CountingModel(fail_accounts=frozenset({"100000000000"}), low=0.5, high=0.9)
+    executor = run(model, assignment_plan(1))
+    assert [(r.ok, r.error) for r in executor.results] == [(False, "the target account is not active")]
+    assert model.status_calls == ["describe"]
+
+
+def test_many_pending_requests_are_listed_not_described_one_by_one() -> None:
+    model = CountingModel()
+    run(model, assignment_plan(30))
+    listings = sum(call.startswith("list:") for call in model.status_calls)
+    assert listings > model.status_calls.count("describe")
+    assert model.status_calls.count("describe") <= 2 * 3, "only the last one or two requests are described"
