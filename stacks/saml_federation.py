@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -23,6 +24,8 @@ class SamlFederation(Construct):
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
         metadata = read_metadata(resolve_file(base_dir, settings.metadata_file))
+        for warning in metadata.certificate_warnings(str(settings.metadata_file), datetime.now(UTC)):
+            cdk.Annotations.of(self).add_warning_v2("entra-aws:saml-signing-certificate", warning)
         self.provider = iam.SamlProvider(
             self,
             "Provider",

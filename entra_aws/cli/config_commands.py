@@ -17,9 +17,18 @@ def config_schema() -> dict[str, object]:
 
 
 def _validate(path: str) -> int:
+    import sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+
     from entra_aws.config import load_config
 
     config = load_config(path)
+    if config.federation is not None:
+        from entra_aws.config.federation import federation_warnings
+
+        for warning in federation_warnings(config.federation, Path(path).parent, datetime.now(UTC)):
+            print(f"{path}: warning: {warning}", file=sys.stderr)
     print(
         f"{path}: ok ({len(config.permission_sets)} permission sets, {len(config.assignments)} assignment rules, "
         f"{len(config.conventions)} naming conventions)"

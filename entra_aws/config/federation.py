@@ -8,6 +8,7 @@ loader prefixes with the config file name.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -356,7 +357,7 @@ def inline_policy(role: RoleSettings, base_dir: Path) -> dict[str, Any] | None:
     return role.inline_policy
 
 
-def check_federation(federation: FederationConfig, base_dir: Path) -> list[str]:
+def check_federation(federation: FederationConfig, base_dir: Path, tenant_id: str | None = None) -> list[str]:
     """Every problem of the section, including files next to the config (SAML metadata, policy files)."""
     from entra_aws.federation.saml_metadata import SamlMetadataError, read_metadata
 
@@ -376,7 +377,35 @@ def check_federation(federation: FederationConfig, base_dir: Path) -> list[str]:
                 problems.append(f"{where}[{i}].inline_policy_file: {exc}")
     if federation.saml is not None:
         try:
-            read_metadata(resolve_file(base_dir, federation.saml.metadata_file))
+            metadata = read_metadata(resolve_file(base_dir, federation.saml.metadata_file))
         except SamlMetadataError as exc:
             problems.append(f"federation.saml.metadata_file: {exc}")
+        else:
+            problems += _tenant_problems(metadata.tenant_id, tenant_id)
     return problems
+
+
+def _tenant_problems(metadata_tenant: str | None, tenant_id: str | None) -> list[str]:
+    """Metadata downloaded from another tenant's enterprise app (its entityID names the tenant)."""
+    if not metadata_tenant or not tenant_id or not GUID.match(metadata_tenant):
+        return []  # e.g. the sample's `{tenantid}` placeholder
+    if metadata_tenant.lower() == tenant_id.lower():
+        return []
+    return [
+        f"federation.saml.metadata_file: the metadata is for tenant {metadata_tenant} (entityID "
+        f"https://sts.windows.net/{metadata_tenant}/), but tenant_id is {tenant_id}"
+    ]
+
+
+def federation_warnings(federation: FederationConfig, base_dir: Path, now: datetime) -> list[str]:
+    """What still works today but needs a person soon (the SAML signing certificate's expiry)."""
+    from entra_aws.federation.saml_metadata import SamlMetadataError, read_metadata
+
+    if federation.saml is None:
+        return []
+    try:
+        metadata = read_metadata(resolve_file(base_dir, federation.saml.metadata_file))
+    except SamlMetadataError:
+        return []  # reported as a problem by check_federation
+    warnings = metadata.certificate_warnings(str(federation.saml.metadata_file), now)
+    return [f"federation.saml.metadata_file: {w}" for w in warnings]

@@ -162,7 +162,7 @@ def load_config(path: str | Path) -> Config:
     if config.federation is not None:
         from entra_aws.config.federation import check_federation
 
-        problems = [f"{path}: {p}" for p in check_federation(config.federation, path.parent)]
+        problems = [f"{path}: {p}" for p in check_federation(config.federation, path.parent, config.tenant_id)]
         if problems:
             raise ConfigError(problems)
     config.attach_source(path)

@@ -11,14 +11,18 @@ import base64
 import binascii
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from xml.parsers import expat
+
+from entra_aws.federation.certificate import CertificateError, validity
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 # IAM's SAMLMetadataDocument length limits.
 MIN_BYTES, MAX_BYTES = 1000, 10_000_000
+EXPIRY_NOTICE = timedelta(days=30)
 
 
 class SamlMetadataError(ValueError):
@@ -31,6 +35,26 @@ class SamlMetadata:
     signing_certificates: tuple[str, ...]
     sso_endpoints: tuple[tuple[str, str], ...]
     document: str
+
+    def certificate_warnings(self, source: str, now: datetime) -> list[str]:
+        """Expired or soon-expiring signing certificates: AWS refuses assertions signed by a key it was not given."""
+        try:
+            expiries = [validity(base64.b64decode(c))[1] for c in self.signing_certificates]
+        except CertificateError as error:
+            return [f"{source}: cannot read a signing certificate's validity: {error}"]
+        newest = max(expiries)
+        day = newest.date().isoformat()
+        if newest <= now:
+            return [
+                f"{source}: every signing certificate has expired (the newest on {day}); AWS will refuse sign-ins "
+                "signed with Entra's current certificate: download the enterprise app's Federation Metadata XML again"
+            ]
+        if newest - now <= EXPIRY_NOTICE:
+            return [
+                f"{source}: the newest signing certificate expires on {day} ({(newest - now).days} days); add the "
+                "new certificate in Entra (SAML Signing Certificate) and update this file before then"
+            ]
+        return []
 
     @property
     def tenant_id(self) -> str | None:

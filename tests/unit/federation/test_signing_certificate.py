@@ -1,0 +1,89 @@
+"""The SAML signing certificate's validity, read from the metadata without a crypto library: the dates agree with
+`cryptography` on every certificate of the real samples; expiry turns into a warning a person can act on; metadata
+from another tenant is refused."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from entra_aws.config import ConfigError, load_config
+from entra_aws.federation.certificate import CertificateError, validity
+from entra_aws.federation.saml_metadata import read_metadata
+from tests.conftest import REPO, SHARED_FIXTURES
+
+from .conftest import METADATA_SAMPLE as PUBLISHED
+
+CONFIG_SAMPLE = REPO / "config" / "federation" / "entra-federation-metadata.sample.xml"
+SAMPLES = [CONFIG_SAMPLE, SHARED_FIXTURES / PUBLISHED]
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_validity_agrees_with_cryptography(path: Path) -> None:
+    x509 = pytest.importorskip("cryptography.x509")
+    certificates = read_metadata(path).signing_certificates
+    assert certificates
+    for text in certificates:
+        der = base64.b64decode(text)
+        reference = x509.load_der_x509_certificate(der)
+        assert validity(der) == (reference.not_valid_before_utc, reference.not_valid_after_utc)
+
+
+def test_not_a_certificate() -> None:
+    for garbage in (b"", b"\x30", b"\x30\x03\x02\x01\x01", b"\x04\x00", b"\x30\x84\xff\xff\xff\xff"):
+        with pytest.raises(CertificateError):
+            validity(garbage)
+
+
+def newest_expiry() -> datetime:
+    metadata = read_metadata(CONFIG_SAMPLE)
+    return max(validity(base64.b64decode(c))[1] for c in metadata.signing_certificates)
+
+
+def test_warnings_follow_the_newest_certificate() -> None:
+    metadata, newest = read_metadata(CONFIG_SAMPLE), newest_expiry()
+    assert metadata.certificate_warnings("m.xml", newest - timedelta(days=90)) == []
+    [soon] = metadata.certificate_warnings("m.xml", newest - timedelta(days=10))
+    assert soon.startswith(f"m.xml: the newest signing certificate expires on {newest.date().isoformat()} (10 days)")
+    [expired] = metadata.certificate_warnings("m.xml", newest + timedelta(seconds=1))
+    assert expired.startswith("m.xml: every signing certificate has expired")
+    assert "download the enterprise app's Federation Metadata XML again" in expired
+
+
+def test_metadata_from_another_tenant_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    sample = tmp_path / "config" / "federation" / "entra-federation-metadata.sample.xml"
+    other = "11111111-2222-4333-8444-555555555555"
+    sample.write_text(sample.read_text(encoding="utf-8").replace("{tenantid}", other), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(tmp_path / "config" / "example.yaml")
+    [problem] = error.value.problems
+    assert problem.endswith(
+        f"federation.saml.metadata_file: the metadata is for tenant {other} (entityID "
+        f"https://sts.windows.net/{other}/), but tenant_id is 7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b"
+    )
+
+
+def test_metadata_of_the_configured_tenant_is_accepted(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    sample = tmp_path / "config" / "federation" / "entra-federation-metadata.sample.xml"
+    tenant = "7C5D8F2E-3B4A-4E6F-9A1B-2C3D4E5F6A7B"  # case does not matter
+    sample.write_text(sample.read_text(encoding="utf-8").replace("{tenantid}", tenant), encoding="utf-8")
+    assert load_config(tmp_path / "config" / "example.yaml").federation is not None
+
+
+def test_config_warnings_name_the_field_and_the_file() -> None:
+    from entra_aws.config.federation import federation_warnings
+
+    config = load_config(REPO / "config" / "example.yaml")
+    assert config.federation is not None
+    base = REPO / "config"
+    assert federation_warnings(config.federation, base, newest_expiry() - timedelta(days=90)) == []
+    [warning] = federation_warnings(config.federation, base, newest_expiry() + timedelta(days=1))
+    assert warning.startswith(
+        "federation.saml.metadata_file: federation/entra-federation-metadata.sample.xml: every signing certificate"
+    )
