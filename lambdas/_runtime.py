@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from entra_aws.config.models import Config
+    from entra_aws.events.messages import ReconcileMessage
 
 ASSET_ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +54,27 @@ def idempotent(function: Callable[..., Any], *, keyword: str, key: str) -> tuple
     store = DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "entra-aws-idempotency"))
     wrapped = idempotent_function(data_keyword_argument=keyword, persistence_store=store, config=config)(function)
     return config, wrapped
+
+
+def queue_reconciles(messages: Sequence[ReconcileMessage]) -> None:
+    """Send to the reconcile FIFO queue (ten per call); a refused entry raises, so the caller's record is retried."""
+    queue_url = os.environ["RECONCILE_QUEUE_URL"]
+    for start in range(0, len(messages), 10):
+        chunk = messages[start : start + 10]
+        response = client("sqs").send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {
+                    "Id": str(i),
+                    "MessageBody": m.model_dump_json(),
+                    "MessageGroupId": m.group_id,
+                    "MessageDeduplicationId": m.deduplication_id,
+                }
+                for i, m in enumerate(chunk)
+            ],
+        )
+        if response.get("Failed"):
+            raise RuntimeError(f"could not queue reconciles: {response['Failed']}")
 
 
 def notify(subject: str, message: str) -> None:

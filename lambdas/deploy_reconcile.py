@@ -7,7 +7,6 @@ config changed. The reconcile runs in the worker; failures go to the topic inste
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from typing import Any
 
@@ -23,12 +22,7 @@ logger = Logger()
 
 def queue_full_reconcile(request_id: str) -> ReconcileMessage:
     message = ReconcileMessage.for_scope(request_id, "deploy", Scope.everything(), "cdk deploy")
-    _runtime.client("sqs").send_message(
-        QueueUrl=os.environ["RECONCILE_QUEUE_URL"],
-        MessageBody=message.model_dump_json(),
-        MessageGroupId=message.group_id,
-        MessageDeduplicationId=message.deduplication_id,
-    )
+    _runtime.queue_reconciles([message])
     return message
 
 

@@ -4,7 +4,6 @@ reconcile message per scope, notify on drift. Never reconciles itself (that is t
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from typing import Any
 
@@ -77,7 +76,7 @@ def handle_event(event: dict[str, Any]) -> dict[str, Any]:
         return {"queued": [], "reason": decision.reason}
     trigger: Trigger = "drift" if decision.drift else "event"
     messages = [ReconcileMessage.for_scope(parsed.id, trigger, s, decision.reason) for s in scopes]
-    _send(messages)
+    _runtime.queue_reconciles(messages)
     metrics.add_metric(name="ScopesQueued", unit=MetricUnit.Count, value=len(messages))
     if decision.drift:
         _notify_drift(parsed, decision, scopes)
@@ -105,27 +104,6 @@ def _permission_set_name(ref: PermissionSetRef) -> str | None:
     from entra_aws.adapters.sso_admin import IdentityCenterAdmin
 
     return IdentityCenterAdmin.for_permission_set(_runtime.client("sso-admin"), ref.arn).name_of(ref.arn)
-
-
-def _send(messages: list[ReconcileMessage]) -> None:
-    queue_url = os.environ["RECONCILE_QUEUE_URL"]
-    sqs = _runtime.client("sqs")
-    for start in range(0, len(messages), 10):
-        chunk = messages[start : start + 10]
-        response = sqs.send_message_batch(
-            QueueUrl=queue_url,
-            Entries=[
-                {
-                    "Id": str(i),
-                    "MessageBody": m.model_dump_json(),
-                    "MessageGroupId": m.group_id,
-                    "MessageDeduplicationId": m.deduplication_id,
-                }
-                for i, m in enumerate(chunk)
-            ],
-        )
-        if response.get("Failed"):
-            raise RuntimeError(f"could not queue reconciles: {response['Failed']}")
 
 
 def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope]) -> None:

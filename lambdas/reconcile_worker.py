@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
 logger = Logger()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
+
+
+DEADLINE_MARGIN = 120.0
+"""Seconds kept back from the Lambda timeout: in-flight operations (at most 10, 1-3 s each) finish, the report
+and any continuation message are sent."""
 
 
 class ReconcileFailedError(RuntimeError):
@@ -60,11 +66,19 @@ def _aws_context() -> Any:
     return aws_context.from_session(_runtime.config())
 
 
-def run_reconcile(scope: Scope, *, progress: Callable[[Any], None]) -> Any:
+def deadline(remaining_seconds: float, now: float) -> float:
+    """When to stop starting assignment operations: leave DEADLINE_MARGIN for those in flight to finish and the
+    report to be sent (half the time left, if that is less)."""
+    return now + max(remaining_seconds - DEADLINE_MARGIN, remaining_seconds / 2)
+
+
+def run_reconcile(scope: Scope, *, progress: Callable[[Any], None], remaining_seconds: float) -> Any:
     reconcile, _ = _engine()
     workers = int(os.environ.get("MAX_CONCURRENT_RECONCILES", "2"))
     config = throttled(_runtime.config(), workers)
-    return reconcile(config, scope, apply=True, context=_aws_context(), progress=progress)
+    context = _aws_context()
+    stop = deadline(remaining_seconds, context.clock.now())
+    return reconcile(config, scope, apply=True, context=context, progress=progress, deadline=stop)
 
 
 def parse(body: str) -> ReconcileMessage:
@@ -76,7 +90,7 @@ def parse(body: str) -> ReconcileMessage:
     return message
 
 
-def record_handler(record: SQSRecord) -> dict[str, Any]:
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> dict[str, Any]:
     try:
         message = parse(record.body)
     except ValueError as error:
@@ -86,7 +100,8 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
     logger.set_correlation_id(message.id)
     logger.append_keys(scope=str(message.to_scope()), trigger=message.trigger)
     _, idempotent_handle = _idempotency()
-    result: dict[str, Any] = idempotent_handle(message=message.model_dump(mode="json"))
+    remaining = lambda_context.get_remaining_time_in_millis() / 1000
+    result: dict[str, Any] = idempotent_handle(message=message.model_dump(mode="json"), remaining_seconds=remaining)
     return result
 
 
@@ -95,10 +110,12 @@ def _idempotency() -> tuple[Any, Any]:
     return _runtime.idempotent(handle_message, keyword="message", key="[id, scope.kind, scope.value]")
 
 
-def handle_message(message: dict[str, Any]) -> dict[str, Any]:
+def handle_message(message: dict[str, Any], remaining_seconds: float = 900.0) -> dict[str, Any]:
     parsed = ReconcileMessage.model_validate(message)
     scope = parsed.to_scope()
-    report = run_reconcile(scope, progress=lambda result: logger.debug(str(result)))
+    report = run_reconcile(
+        scope, progress=lambda result: logger.debug(str(result)), remaining_seconds=remaining_seconds
+    )
     outcome = report.to_dict()
     summary = report.summary()
     metrics.add_metric(name="OperationsSucceeded", unit=MetricUnit.Count, value=len(report.succeeded))
@@ -108,9 +125,24 @@ def handle_message(message: dict[str, Any]) -> dict[str, Any]:
         _runtime.notify(f"entra-aws: reconcile of {scope} failed", _message(parsed, summary, outcome))
         raise ReconcileFailedError(summary)
     logger.info("reconciled", extra={"summary": summary})
+    if report.deferred:
+        _continue(parsed, len(report.deferred))
     if parsed.trigger == "drift" and report.succeeded:
         _runtime.notify(f"entra-aws: drift reverted ({scope})", _message(parsed, summary, outcome))
     return {"scope": str(scope), "summary": summary}
+
+
+def _continue(message: ReconcileMessage, deferred: int) -> None:
+    """Out of time with work left: queue the same scope again (a new id, so idempotency lets it run); the next
+    run reads live state and plans only what is still missing."""
+    origin = message.id.split("+", 1)[0]
+    reason = f"continuing ({message.reason or message.trigger}): {deferred} operations deferred at the deadline"
+    follow_up = ReconcileMessage.for_scope(
+        f"{origin}+{uuid.uuid4().hex[:12]}", message.trigger, message.to_scope(), reason
+    )
+    _runtime.queue_reconciles([follow_up])
+    metrics.add_metric(name="ReconcilesContinued", unit=MetricUnit.Count, value=1)
+    logger.info("reconcile continues in a new message", extra={"deferred": deferred, "follow_up": follow_up.id})
 
 
 def _message(message: ReconcileMessage, summary: str, outcome: Any) -> str:

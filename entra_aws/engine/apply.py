@@ -104,7 +104,11 @@ class Executor:
     limits: Limits = field(default_factory=Limits)
     clock: Clock = field(default_factory=RealClock)
     progress: Callable[[OperationResult], None] | None = None
+    deadline: float | None = None
+    """Clock time after which no new assignment operation starts: those in flight finish, the rest are
+    `deferred` (not failed) for the next reconcile, e.g. before a Lambda's timeout."""
     results: list[OperationResult] = field(default_factory=list)
+    deferred: list[Operation] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._limiter = RateLimiter(self.clock, self.limits.max_tps, burst=max(1.0, self.limits.max_tps / 4))
@@ -117,9 +121,16 @@ class Executor:
             self._run_sync(op)
         self._run_async([op for op in ordered if op.kind in ASYNC_KINDS])
         for op in ordered:
-            if op.kind == "delete_permission_set":
+            if op.kind != "delete_permission_set":
+                continue
+            if self.deferred:  # its assignments may still exist
+                self.deferred.append(op)
+            else:
                 self._run_sync(op)
         return self.results
+
+    def _out_of_time(self) -> bool:
+        return self.deadline is not None and self.clock.now() >= self.deadline
 
     # -- bookkeeping -----------------------------------------------------------------------------------------
 
@@ -213,6 +224,9 @@ class Executor:
             queue = deque(op for op in operations if op.kind == kind)
             pending: dict[str, _Pending] = {}
             while queue or pending:
+                if queue and self._out_of_time():
+                    self.deferred.extend(queue)
+                    queue.clear()
                 while queue and len(pending) < self.limits.max_outstanding:
                     self._start(queue.popleft(), pending)
                 if pending:

@@ -319,13 +319,18 @@ def execute(
     report: Report,
     context: AwsContext,
     progress: Callable[[OperationResult], None] | None = None,
+    deadline: float | None = None,
 ) -> Report:
-    """Apply a planned report's operations (in place) and return it."""
+    """Apply a planned report's operations (in place) and return it. With a `deadline` (context clock time),
+    assignment operations not started by then are left in `report.deferred`."""
     before = context.calls.total
     if not report.plan.empty:
         limits = Limits(max_tps=config.apply.max_tps, max_outstanding=config.apply.max_outstanding_operations)
-        executor = Executor(context.admin, dict(report.arns), limits=limits, clock=context.clock, progress=progress)
+        executor = Executor(
+            context.admin, dict(report.arns), limits=limits, clock=context.clock, progress=progress, deadline=deadline
+        )
         report.results = executor.run(report.plan)
+        report.deferred = executor.deferred
         if _changes_catalog(report.plan) or (report.catalog_remembered and report.failed):
             context.catalog_cache.forget()  # the catalog changed, or a failure may mean the cache was stale
     report.applied = True
@@ -340,6 +345,7 @@ def reconcile(
     apply: bool,
     context: AwsContext | None = None,
     progress: Callable[[OperationResult], None] | None = None,
+    deadline: float | None = None,
 ) -> Report:
     """Plan and (if `apply`) execute. A plan made from the remembered catalog that fails is planned and
     executed once more from a live read: the failure may only mean a permission set changed behind our back."""
@@ -347,10 +353,10 @@ def reconcile(
     report = plan_changes(config, scope, ctx)
     if not apply:
         return report
-    report = execute(config, report, ctx, progress)
+    report = execute(config, report, ctx, progress, deadline)
     if not (report.catalog_remembered and report.failed):
         return report
-    retry = execute(config, plan_changes(config, scope, ctx), ctx, progress)
+    retry = execute(config, plan_changes(config, scope, ctx), ctx, progress, deadline)
     failures = "; ".join(f"{r.operation.describe(report.names)}: {r.error}" for r in report.failed)
     note = f"planned again from a live catalog read after the plan from the remembered one failed ({failures})"
     retry.plan.findings.insert(0, Finding("info", note))

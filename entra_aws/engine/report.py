@@ -8,7 +8,7 @@ from typing import Any
 
 from entra_aws.engine.apply import OperationResult
 from entra_aws.engine.model import Finding
-from entra_aws.engine.plan import Plan
+from entra_aws.engine.plan import Operation, Plan
 from entra_aws.engine.scope import Scope
 
 
@@ -25,6 +25,8 @@ class Report:
     api_calls: int = 0
     catalog_remembered: bool = False
     """The plan's permission-set names and ARNs came from a warm process's remembered catalog, not a live read."""
+    deferred: list[Operation] = field(default_factory=list)
+    """Operations not started before the deadline; the next reconcile of the scope plans them again."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -47,8 +49,9 @@ class Report:
         planned = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) or "no changes"
         if not self.applied:
             return f"scope {self.scope}: plan: {planned}"
+        deferred = f", {len(self.deferred)} deferred" if self.deferred else ""
         return (
-            f"scope {self.scope}: {len(self.succeeded)} succeeded, {len(self.failed)} failed "
+            f"scope {self.scope}: {len(self.succeeded)} succeeded, {len(self.failed)} failed{deferred} "
             f"({planned}); {self.api_calls} API calls"
         )
 
@@ -77,6 +80,7 @@ class Report:
             "summary": self.summary(),
             "operations": [op_dict(None, op) for op in self.plan.ordered()] if not self.applied else [],
             "results": [op_dict(r, r.operation) for r in self.results],
+            "deferred": [op_dict(None, op) for op in self.deferred],
             "findings": [{"severity": f.severity, "message": f.message} for f in self.findings],
             "api_calls": self.api_calls,
         }

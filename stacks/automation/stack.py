@@ -208,6 +208,7 @@ class AutomationStack(cdk.Stack):
             )
         )
         self.reconcile_queue.grant_send_messages(self.router)
+        self.reconcile_queue.grant_send_messages(self.worker)  # a reconcile out of time queues its continuation
         grants = {
             self.router: permissions.router_statements(self.config, self.partition),
             self.worker: permissions.worker_statements(self.config, self.partition, self.account),

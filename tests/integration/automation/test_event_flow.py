@@ -34,6 +34,7 @@ class Context:
 class FakeReport:
     succeeded: list[str] = field(default_factory=lambda: ["op"])
     failed: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -141,9 +142,7 @@ def test_scim_group_event_reaches_the_worker_once_and_malformed_goes_to_dlq(
     from lambdas import event_router, reconcile_worker
 
     reconciled: list[Scope] = []
-    monkeypatch.setattr(
-        reconcile_worker, "run_reconcile", lambda scope, progress: reconciled.append(scope) or FakeReport()
-    )
+    monkeypatch.setattr(reconcile_worker, "run_reconcile", lambda scope, **_: reconciled.append(scope) or FakeReport())
     event = json.dumps(samples.scim_create_group())
     send(env["events"], event)
     send(env["events"], "{not json")
@@ -163,7 +162,7 @@ def test_drift_is_notified_and_reconciled(env: dict[str, str], monkeypatch: pyte
 
     notes: list[str] = []
     monkeypatch.setattr(_runtime, "notify", lambda subject, message: notes.append(subject))
-    monkeypatch.setattr(reconcile_worker, "run_reconcile", lambda scope, progress: FakeReport())
+    monkeypatch.setattr(reconcile_worker, "run_reconcile", lambda scope, **_: FakeReport())
     send(
         env["events"],
         json.dumps(samples.cloudtrail("sso-CreateAccountAssignment-GROUP-console-root.mgmtacct.json")),
@@ -183,7 +182,7 @@ def test_failed_reconcile_is_reported_and_retried(env: dict[str, str], monkeypat
 
     notes: list[str] = []
     monkeypatch.setattr(_runtime, "notify", lambda subject, message: notes.append(subject))
-    monkeypatch.setattr(reconcile_worker, "run_reconcile", lambda scope, progress: FakeReport(failed=["x"]))
+    monkeypatch.setattr(reconcile_worker, "run_reconcile", lambda scope, **_: FakeReport(failed=["x"]))
     message = ReconcileMessage.for_scope("evt-1", "schedule", Scope.everything())
     boto3.client("sqs").send_message(
         QueueUrl=env["reconcile"], MessageBody=message.model_dump_json(), MessageGroupId=message.group_id
@@ -191,3 +190,29 @@ def test_failed_reconcile_is_reported_and_retried(env: dict[str, str], monkeypat
     records = pump(env["reconcile"], reconcile_worker.handler)
     assert len(records) == 1
     assert notes == ["entra-aws: reconcile of all failed"]
+
+
+def test_a_reconcile_out_of_time_queues_its_scope_again_and_succeeds(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from entra_aws.events.messages import ReconcileMessage
+    from lambdas import reconcile_worker
+
+    seen: list[tuple[Scope, float]] = []
+
+    def out_of_time(scope: Scope, progress: object, remaining_seconds: float) -> FakeReport:
+        seen.append((scope, remaining_seconds))
+        return FakeReport(deferred=["op"] * 40) if len(seen) == 1 else FakeReport()
+
+    monkeypatch.setattr(reconcile_worker, "run_reconcile", out_of_time)
+    message = ReconcileMessage.for_scope("evt-9", "deploy", Scope.everything(), "cdk deploy")
+    boto3.client("sqs").send_message(
+        QueueUrl=env["reconcile"], MessageBody=message.model_dump_json(), MessageGroupId=message.group_id
+    )
+    first = pump(env["reconcile"], reconcile_worker.handler)
+    follow_up = ReconcileMessage.model_validate_json(pump(env["reconcile"], reconcile_worker.handler)[0]["body"])
+    assert pump(env["reconcile"], reconcile_worker.handler) == []  # nothing deferred the second time
+    assert len(first) == 1 and seen[0] == (Scope.everything(), 60.0)
+    assert follow_up.id.startswith("evt-9+") and follow_up.trigger == "deploy"
+    assert follow_up.to_scope() == Scope.everything()
+    assert "40 operations deferred" in follow_up.reason

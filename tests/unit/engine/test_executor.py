@@ -116,3 +116,27 @@ def test_many_pending_requests_are_listed_not_described_one_by_one() -> None:
     listings = sum(call.startswith("list:") for call in model.status_calls)
     assert listings > model.status_calls.count("describe")
     assert model.status_calls.count("describe") <= 2 * 3, "only the last one or two requests are described"
+
+
+def test_past_the_deadline_no_new_operation_starts_and_the_rest_is_deferred_not_failed() -> None:
+    model = QuotaModel()
+    executor = Executor(
+        model,  # type: ignore[arg-type]
+        {"ReadOnly": ARN},
+        limits=Limits(),
+        clock=model.clock,
+        deadline=10.0,
+    )
+    plan = assignment_plan(200)
+    plan.operations.append(Operation("delete_permission_set", "ReadOnly"))
+    executor.run(plan)
+    assert executor.results and all(r.ok for r in executor.results), "what started finished"
+    assert len(executor.results) + len(executor.deferred) == 201
+    assert executor.deferred[-1].kind == "delete_permission_set", "its assignments may still exist"
+    assert model.outstanding() == 0
+    assert model.clock.now() < 10.0 + 5.0, "only in-flight operations (at most 3 s each) ran past the deadline"
+
+
+def test_without_a_deadline_nothing_is_deferred() -> None:
+    executor = run(QuotaModel(), assignment_plan(20))
+    assert executor.deferred == [] and len(executor.results) == 20
