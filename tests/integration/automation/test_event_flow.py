@@ -79,15 +79,12 @@ def env(aws: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
+    import importlib
+
     from lambdas import _runtime, event_router, reconcile_worker
 
-    for cached in (
-        _runtime.config,
-        _runtime.client,
-        event_router._idempotency,
-        reconcile_worker._idempotency,
-    ):
-        cached.cache_clear()
+    for module in (_runtime, event_router, reconcile_worker):  # a fresh container: Powertools reads the env at import
+        importlib.reload(module)
     return {"events": events, "events_dlq": events_dlq, "reconcile": reconcile}
 
 
