@@ -148,9 +148,19 @@ def _wildcard_reason(resource: str) -> str:
     raise ValueError(f"no documented reason for the wildcard resource {resource}")
 
 
+def _as_nag_renders(resource: str, partition: str, account: str) -> str:
+    """cdk-nag names a resource with unresolved tokens as `<AWS::Partition>` / `<AWS::AccountId>`; literals (the
+    partition is one when cdk.json sets @aws-cdk/core:enablePartitionLiterals and the region is known) stay."""
+    text = resource
+    if cdk.Token.is_unresolved(partition):
+        text = text.replace(partition, "<AWS::Partition>")
+    if cdk.Token.is_unresolved(account):
+        text = text.replace(account, "<AWS::AccountId>")
+    return text
+
+
 def acknowledge_wildcards(role: IConstruct, statements: list[iam.PolicyStatement], account: str) -> None:
     """Acknowledge exactly the wildcards these statements hold (cdk-nag v3 wants each finding by name)."""
-    account_text = "<AWS::AccountId>" if cdk.Token.is_unresolved(account) else account
     partition = cdk.Stack.of(role).partition
     seen: set[str] = set()
     for statement in statements:
@@ -158,7 +168,7 @@ def acknowledge_wildcards(role: IConstruct, statements: list[iam.PolicyStatement
             if "*" not in resource or resource == "*" or resource in seen:
                 continue
             seen.add(resource)
-            text = resource.replace(partition, "<AWS::Partition>").replace(account, account_text)
+            text = _as_nag_renders(resource, partition, account)
             acknowledge(role, f"AwsSolutions-IAM5[Resource::{text}]", _wildcard_reason(resource))
     acknowledge(
         role,
