@@ -11,7 +11,7 @@ from entra_aws.sandbox.world import seed_identity_store, seed_organization
 from tests.integration.engine.conftest import load_world
 from tests.unit.events import samples
 
-from .test_event_flow import env, pump, send  # noqa: F401  (env is a fixture)
+from .test_event_flow import Deployed, env, send, templates  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 
@@ -23,10 +23,8 @@ def assignments_of(sso: object, instance_arn: str, group_id: str) -> list[tuple[
     return [(i["AccountId"], i["PermissionSetArn"]) for i in items]
 
 
-def test_scim_group_created_then_deleted_drives_identity_center(env: dict[str, str]) -> None:  # noqa: F811
+def test_scim_group_created_then_deleted_drives_identity_center(env: Deployed) -> None:  # noqa: F811
     import json
-
-    from lambdas import event_router, reconcile_worker
 
     world = load_world().model_copy(update={"groups": [], "users": []})
     seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
@@ -39,20 +37,16 @@ def test_scim_group_created_then_deleted_drives_identity_center(env: dict[str, s
         world.model_copy(update={"groups": ["AWS-444444444445-ReadOnly"]}),
     )["AWS-444444444445-ReadOnly"]
 
-    send(env["events"], json.dumps(samples.scim_create_group(group_id)))
-    while pump(env["events"], event_router.handler):
-        pass
-    while pump(env["reconcile"], reconcile_worker.handler):
-        pass
+    send(env.events, json.dumps(samples.scim_create_group(group_id)))
+    env.drain(env.events)
+    env.drain(env.reconcile)
     granted = assignments_of(sso, instance["InstanceArn"], group_id)
     assert [account for account, _ in granted] == ["444444444445"]
     name = sso.describe_permission_set(InstanceArn=instance["InstanceArn"], PermissionSetArn=granted[0][1])
     assert name["PermissionSet"]["Name"] == "ReadOnly"
 
     boto3.client("identitystore", region_name="eu-west-1").delete_group(IdentityStoreId=store, GroupId=group_id)
-    send(env["events"], json.dumps(samples.scim_delete_group(group_id)))
-    while pump(env["events"], event_router.handler):
-        pass
-    while pump(env["reconcile"], reconcile_worker.handler):
-        pass
+    send(env.events, json.dumps(samples.scim_delete_group(group_id)))
+    env.drain(env.events)
+    env.drain(env.reconcile)
     assert assignments_of(sso, instance["InstanceArn"], group_id) == []
