@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from entra_aws.cli.arguments import ArgumentParser, fail, guarded
 
 if TYPE_CHECKING:
+    from entra_aws.config import Config
     from entra_aws.sandbox.deployment import Deployment
     from entra_aws.sandbox.simulator import SimulationResult, StepOutcome
 
@@ -73,6 +74,7 @@ def simulate(config_path: Path, scenario_path: Path, *, say: Any = print) -> Sim
         sandbox_environment(emulator.url)
         session = boto3.Session()
         say(f"Local AWS emulator (moto) on {emulator.url}; management account {management}")
+        config = bound_to_emulator(config, session, say)
         templates = synthesize(config)
         deployment = deploy(templates, config, management, session)
         simulator = Simulator(config, scenario, deployment, session)
@@ -85,6 +87,19 @@ def simulate(config_path: Path, scenario_path: Path, *, say: Any = print) -> Sim
         emulator.stop()
         os.environ.clear()
         os.environ.update(saved)
+
+
+def bound_to_emulator(config: Config, session: Any, say: Any) -> Config:
+    """A config that pins its Identity Center instance (as production configs may) is pointed at the emulator's
+    instance instead: the sandbox has only that one."""
+    ic = config.identity_center
+    if not (ic.instance_arn or ic.identity_store_id):
+        return config
+    instance = session.client("sso-admin", region_name=ic.region).list_instances()["Instances"][0]
+    say(f"Config pins Identity Center {ic.instance_arn or ic.identity_store_id}; the sandbox uses its own instance")
+    # the emulator's identity store id is not AWS-shaped (d- + 10 hex digits): leave it to run-time discovery
+    update = {"instance_arn": instance["InstanceArn"], "identity_store_id": None}
+    return config.model_copy(update={"identity_center": ic.model_copy(update=update)})
 
 
 def _inventory(deployment: Deployment) -> str:

@@ -17,6 +17,7 @@ import logging
 import os
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -51,6 +52,8 @@ class Invocation:
     failed: int
     log: list[dict[str, Any]]
     """The function's structured log lines (metrics lines excluded)."""
+    error: str = ""
+    """The last line of the error that failed the batch or its records, for people reading the output."""
 
 
 def handler_module(function: Function) -> ModuleType:
@@ -131,12 +134,27 @@ def invoke(function: Function, event: dict[str, Any], region: str, account_id: s
         timeout_seconds=function.timeout_seconds,
         log_group_name=f"/aws/lambda/{function.name}",
     )
-    with _environment(function, region), _captured(module) as output:
+    with _environment(function, region), _captured(module) as output, warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
         try:
             result = handler(event, context)
         except Exception as error:  # the Lambda service records the error; the mapping retries the batch
             result = error
-    return result, _log_lines(output.getvalue())
+    log = _log_lines(output.getvalue())
+    return result, log + [{"level": "WARNING", "message": str(w.message)} for w in said]
+
+
+def _last_error(result: Any, log: list[dict[str, Any]]) -> str:
+    texts = [str(line.get("exception", "")) for line in log if line.get("exception")]
+    if isinstance(result, Exception):
+        texts.append(str(result))
+    lines = [
+        line.strip()
+        for text in texts
+        for line in text.splitlines()
+        if line.strip() and not line.strip().startswith("For further information visit")  # pydantic's link
+    ]
+    return lines[-1][:300] if lines else ""
 
 
 class Poller:
@@ -163,7 +181,9 @@ class Poller:
         for message in received:
             if message["MessageId"] not in failed:
                 self.sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        invocation = Invocation(mapping.function.name, [m["Body"] for m in received], len(failed), log)
+        invocation = Invocation(
+            mapping.function.name, [m["Body"] for m in received], len(failed), log, _last_error(result, log)
+        )
         self.invocations.append(invocation)
         return invocation
 

@@ -226,7 +226,8 @@ class Simulator:
                 elif message == "full reconcile queued after deploy":
                     outcome.routed.append("all  (deploy-time reconcile queued)")
             if invocation.failed:
-                outcome.reconciled.append(f"{invocation.function}: {invocation.failed} record(s) failed, retried")
+                why = f": {invocation.error}" if invocation.error else ""
+                outcome.reconciled.append(f"{invocation.function}: {invocation.failed} record(s) failed{why}")
         outcome.notifications = [self._named(n) for n in self._notifications()]
         outcome.dead_letters = self._dead_letters()
 

@@ -157,3 +157,26 @@ def test_renames_tags_moves_enrollment_removal_and_hand_removal_are_each_followe
         "entra-aws: drift reverted (group:AWS-Finance)",
     ]
     assert steps["scheduled_reconcile"]["added"] == steps["scheduled_reconcile"]["removed"] == []
+
+
+def test_a_config_pinning_its_identity_center_instance_runs_against_the_emulators(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    path = tmp_path / "config" / "example.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "  region: eu-west-1                                 # Identity Center home region",
+        "  region: eu-west-1\n  instance_arn: arn:aws:sso:::instance/ssoins-1234567890abcdef\n"
+        "  identity_store_id: d-1234567890",
+    )
+    path.write_text(text, encoding="utf-8")
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(
+        f"organization: {REPO / 'scenarios' / 'example-organization.yaml'}\n"
+        "steps:\n  - action: scim_group_created\n    group: AWS-444444444445-ReadOnly\n"
+        "    expect:\n      present:\n"
+        "        - {group: AWS-444444444445-ReadOnly, account: web-prod, permission_set: ReadOnly}\n",
+        encoding="utf-8",
+    )
+    result = run([str(ENTRA_AWS), "simulate", "--config", str(path), "--scenario", str(scenario)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Config pins Identity Center arn:aws:sso:::instance/ssoins-1234567890abcdef" in result.stdout
+    assert "Expectations: all 1 met." in result.stdout
