@@ -100,8 +100,12 @@ def synthesize(config: Config, outdir: Path | None = None) -> list[StackTemplate
 
     out = outdir or Path(tempfile.mkdtemp(prefix="entra-aws-cdk-out-"))
     app = cdk.App(outdir=str(out))
-    build_app(app, config)
-    assembly = app.synth()
+    try:
+        build_app(app, config)
+        assembly = app.synth()
+    except Exception as error:  # jsii reports construct errors as JSIIError; say what CDK said, in one line
+        first = next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+        raise DeploymentError(f"cdk synth failed: {first}") from None
     return [
         StackTemplate(s.stack_name, s.environment.region, s.template, Path(assembly.directory))
         for s in assembly.stacks

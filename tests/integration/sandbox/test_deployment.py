@@ -97,3 +97,16 @@ def test_the_schedule_ignores_events_and_when_fired_queues_a_full_reconcile(depl
     reconcile = parse(message["Body"])
     assert (reconcile.id, reconcile.trigger, str(reconcile.to_scope())) == (event_id, "schedule", "all")
     assert message["Attributes"]["MessageGroupId"]
+
+
+def test_a_synth_failure_is_reported_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stacks.application
+    from entra_aws.sandbox.deployment import DeploymentError
+
+    def broken(app: object, config: object) -> None:
+        raise RuntimeError("\nValidationError: Queue names must end in .fifo\n    at Queue (/node_modules/...)")
+
+    monkeypatch.setattr(stacks.application, "build_app", broken)
+    with pytest.raises(DeploymentError) as error:
+        synthesize(CONFIG)
+    assert str(error.value) == "cdk synth failed: ValidationError: Queue names must end in .fifo"
