@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger, Metrics
+
     from entra_aws.config.models import Config
     from entra_aws.events.messages import ReconcileMessage
 
@@ -81,6 +83,27 @@ def notify(subject: str, message: str) -> None:
     topic = os.environ.get("TOPIC_ARN")
     if topic:
         client("sns").publish(TopicArn=topic, Subject=subject[:100], Message=message)
+
+
+def sqs_batch_handler(
+    record_handler: Callable[..., Any], idempotency: Callable[[], tuple[Any, Any]], *, logger: Logger, metrics: Metrics
+) -> Callable[[dict[str, Any], Any], Any]:
+    """The Lambda handler both SQS-triggered functions share: one record at a time with partial batch failures,
+    idempotency bound to the invocation's context, Powertools logging, metrics and tracing."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    @traced
+    @metrics.log_metrics
+    @logger.inject_lambda_context
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        idempotency()[0].register_lambda_context(context)
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+
+    return handler
 
 
 def traced(handler: Callable[P, R]) -> Callable[P, R]:

@@ -9,10 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from entra_aws.engine.scope import Scope
@@ -23,7 +20,6 @@ from lambdas import _runtime
 
 logger = Logger()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 class MalformedEventError(ValueError):
@@ -119,9 +115,4 @@ def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope
     _runtime.notify(f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2))
 
 
-@_runtime.traced
-@metrics.log_metrics
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    _idempotency()[0].register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+handler = _runtime.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
@@ -28,7 +26,6 @@ if TYPE_CHECKING:
 
 logger = Logger()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 DEADLINE_MARGIN = 120.0
@@ -151,9 +148,4 @@ def _message(message: ReconcileMessage, summary: str, outcome: Any) -> str:
     return json.dumps(body, indent=2, default=str)[:250_000]
 
 
-@_runtime.traced
-@metrics.log_metrics
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    _idempotency()[0].register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+handler = _runtime.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)
