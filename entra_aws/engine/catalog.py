@@ -13,8 +13,9 @@ Identity Center stays the truth; the cache is a hint that is checked on every us
   plan needs is a known *managed* set, and every permission-set ARN Identity Center returns (a principal's
   assignments, an account's provisioned sets) was in the remembered listing. Otherwise `StaleCatalogError`
   makes the reconcile read the catalog live and plan again;
-- any failed operation of a plan made from it, and any plan that creates, adopts or deletes a permission set,
-  drops it (the reconcile then retries once from a live read).
+- any failed operation of a plan made from it, or of a plan that creates, adopts or deletes a permission set,
+  drops it (the reconcile then retries once from a live read); a plan that changes the catalog and fully
+  succeeds folds its own creations, adoptions and deletions into it (`amend`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,25 @@ class CatalogCache:
             self._entry = None
             return None
         return catalog
+
+    def amend(self, *, created: Mapping[str, str], adopted: Iterable[str], deleted: Iterable[str]) -> None:
+        """Fold this process's own successful catalog changes (name -> ARN it created, names it adopted or
+        deleted) into the remembered catalog, keeping the original read's age. Nothing remembered: nothing to do."""
+        if self._entry is None:
+            return
+        read_at, catalog = self._entry
+        records, listed = dict(catalog.records), set(catalog.listed)
+        for name, arn in created.items():
+            records[name] = PermissionSetRecord(arn, name, True)
+            listed.add(arn)
+        for name in adopted:
+            if name in records:
+                records[name] = PermissionSetRecord(records[name].arn, name, True)
+        for name in deleted:
+            gone = records.pop(name, None)
+            if gone is not None:
+                listed.discard(gone.arn)
+        self._entry = (read_at, Catalog(records, frozenset(listed), remembered=True))
 
     def forget(self) -> None:
         self._entry = None

@@ -314,6 +314,22 @@ def _changes_catalog(plan: Plan) -> bool:
     )
 
 
+def _keep_catalog_cache(cache: CatalogCache, report: Report, arns: dict[str, str]) -> None:
+    """After an apply: a failure may mean the remembered catalog was stale, or leaves the catalog unknown (drop
+    it); our own successful creations, adoptions and deletions are known exactly (fold them in)."""
+    changes = _changes_catalog(report.plan)
+    if report.failed and (changes or report.catalog_remembered):
+        cache.forget()
+        return
+    if changes:
+        done = [r.operation for r in report.succeeded]
+        cache.amend(
+            created={op.permission_set: arns[op.permission_set] for op in done if op.kind == "create_permission_set"},
+            adopted=[op.permission_set for op in done if op.kind == "tag_permission_set" and op.args.get("adopt")],
+            deleted=[op.permission_set for op in done if op.kind == "delete_permission_set"],
+        )
+
+
 def execute(
     config: Config,
     report: Report,
@@ -331,8 +347,7 @@ def execute(
         )
         report.results = executor.run(report.plan)
         report.deferred = executor.deferred
-        if _changes_catalog(report.plan) or (report.catalog_remembered and report.failed):
-            context.catalog_cache.forget()  # the catalog changed, or a failure may mean the cache was stale
+        _keep_catalog_cache(context.catalog_cache, report, executor.arns)
     report.applied = True
     report.api_calls += context.calls.total - before
     return report

@@ -56,6 +56,19 @@ def test_a_warm_group_event_reads_no_catalog_and_stays_within_the_bound_plus_two
     assert sum(made.values()) <= LOWER_BOUND + 2, made
 
 
+def test_right_after_the_deploy_that_created_the_sets_a_group_event_reads_no_catalog(seeded: Seeded) -> None:
+    worker = seeded.context()
+    deployed = reconcile(seeded.config, Scope.everything(), apply=True, context=worker)
+    assert deployed.ok and any(r.operation.kind == "create_permission_set" for r in deployed.succeeded)
+    group_id = seeded.identitystore.create_group(
+        IdentityStoreId=seeded.store_id, DisplayName="AWS-444444444445-ReadOnly"
+    )["GroupId"]
+    report, made = calls_of(worker, lambda: reconcile(seeded.config, Scope.group(group_id), apply=True, context=worker))
+    assert report.ok and report.catalog_remembered and len(report.succeeded) == 1
+    assert not any(api in made for api in CATALOG_READS), made
+    assert holdings(seeded, group_id) == {("444444444445", permission_set_arn(seeded, "ReadOnly"))}
+
+
 def test_a_cold_context_reads_the_catalog_live_for_a_group_event(seeded: Seeded) -> None:
     assert reconcile(seeded.config, Scope.everything(), apply=True, context=seeded.context()).ok
     group_id = seeded.identitystore.create_group(

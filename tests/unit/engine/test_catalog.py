@@ -60,3 +60,23 @@ def test_the_cache_expires_and_can_be_dropped() -> None:
     cache.remember(live(), now=200)
     cache.forget()
     assert cache.recall(now=200) is None
+
+
+def test_own_creations_adoptions_and_deletions_are_folded_in() -> None:
+    cache = CatalogCache(ttl=60)
+    cache.remember(live(), now=0.0)
+    cache.amend(created={"Newer": NEWER}, adopted=["Billing"], deleted=["ReadOnly"])
+    catalog = cache.recall(now=59.0)
+    assert catalog is not None and catalog.remembered
+    assert catalog.managed_name(NEWER) == "Newer"
+    assert catalog.managed_name(HAND_MADE) == "Billing", "adopted: now ours"
+    catalog.require_managed({"Newer", "Billing"})
+    with pytest.raises(StaleCatalogError):
+        catalog.managed_name(READ_ONLY)  # deleted: no longer listed
+    assert cache.recall(now=60.0) is None, "amending keeps the original read's age"
+
+
+def test_amending_nothing_remembered_remembers_nothing() -> None:
+    cache = CatalogCache()
+    cache.amend(created={"Newer": NEWER}, adopted=[], deleted=[])
+    assert cache.recall(now=0.0) is None
