@@ -170,34 +170,38 @@ def _physical_name(stack: str, logical_id: str, fifo: bool = False) -> str:
     return base + (".fifo" if fifo else "")
 
 
+QUEUE_ATTRIBUTES = (
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "RedrivePolicy",
+)
+
+
+def _queue_attribute(value: Any, resolve: _Resolver) -> str:
+    """CloudFormation property value -> SQS attribute string (booleans lower-case, policies as JSON)."""
+    if isinstance(value, dict):
+        return json.dumps(resolve(value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _queue_arn(sqs: Any, url: str) -> str:
+    return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+
+
 def _queues(session: Any, stack: StackTemplate, resolve: _Resolver, deployment: Deployment) -> None:
     sqs = session.client("sqs", region_name=stack.region)
     queues = _of_type(stack.template, "AWS::SQS::Queue")
     # dead-letter queues first: the others' redrive policies point at them
     queues.sort(key=lambda item: "RedrivePolicy" in item[1])
     for logical_id, properties in queues:
-        fifo = bool(properties.get("FifoQueue"))
-        attributes = {
-            key: json.dumps(resolve(value))
-            if isinstance(value, dict)
-            else str(value).lower()
-            if isinstance(value, bool)
-            else str(value)
-            for key, value in properties.items()
-            if key
-            in (
-                "FifoQueue",
-                "ContentBasedDeduplication",
-                "VisibilityTimeout",
-                "MessageRetentionPeriod",
-                "RedrivePolicy",
-            )
-        }
-        url = sqs.create_queue(QueueName=_physical_name(stack.name, logical_id, fifo), Attributes=attributes)[
-            "QueueUrl"
-        ]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        resolve.refs[logical_id], resolve.arns[logical_id] = url, arn
+        attributes = {k: _queue_attribute(v, resolve) for k, v in properties.items() if k in QUEUE_ATTRIBUTES}
+        name = _physical_name(stack.name, logical_id, bool(properties.get("FifoQueue")))
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        resolve.refs[logical_id], resolve.arns[logical_id] = url, _queue_arn(sqs, url)
     for _, properties in queues:
         redrive = properties.get("RedrivePolicy")
         if redrive:
@@ -225,8 +229,7 @@ def _topics(session: Any, stack: StackTemplate, resolve: _Resolver, deployment: 
         arn = sns.create_topic(Name=_physical_name(stack.name, logical_id))["TopicArn"]
         resolve.refs[logical_id] = resolve.arns[logical_id] = arn
         inbox = sqs.create_queue(QueueName=_physical_name(stack.name, f"{logical_id}-inbox"))["QueueUrl"]
-        inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "false"})
+        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=_queue_arn(sqs, inbox))
         deployment.topic_arn, deployment.inbox_url = arn, inbox
     for _, properties in _of_type(stack.template, "AWS::SNS::Subscription"):
         sns.subscribe(

@@ -70,13 +70,11 @@ def install() -> None:
         return
     parser: Any = utils.EventTemplateParser
     rule_class: Any = models.Rule
-    original_parse, original_send = parser.parse, rule_class.send_to_targets
+    original_send = rule_class.send_to_targets
 
     def parse(input_template: str | None, input_paths_map: dict[str, Any], event: Any) -> Any:
-        if input_template:
+        if input_template:  # an InputTransformer (the API requires its template)
             return json.loads(transform_input(input_template, input_paths_map or {}, event))
-        if input_paths_map:
-            return original_parse(input_template, input_paths_map, event)
         return {key: event[key] for key in ENVELOPE_KEYS if key in event}
 
     def send_to_targets(self: Any, event: Any, transform_input: bool = True) -> None:

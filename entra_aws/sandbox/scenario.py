@@ -60,8 +60,8 @@ class Expectations(Strict):
     permission_sets: list[PermissionSetExpectation] = Field(default_factory=list)
 
     @property
-    def empty(self) -> bool:
-        return not (self.present or self.absent or self.permission_sets)
+    def count(self) -> int:
+        return len(self.present) + len(self.absent) + len(self.permission_sets)
 
 
 class _Step(Strict):

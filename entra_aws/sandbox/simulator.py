@@ -95,6 +95,7 @@ class SimulationResult:
     accounts: dict[str, str]
     failed_expectations: list[str]
     """Every failed expectation, each naming its step (or `end`)."""
+    expectations_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -106,6 +107,7 @@ class SimulationResult:
             "steps": [s.to_dict(self.accounts) for s in self.steps],
             "matrix": [grant_dict(g, self.accounts) for g in self.matrix],
             "failed_expectations": self.failed_expectations,
+            "expectations_checked": self.expectations_checked,
         }
 
 
@@ -188,7 +190,8 @@ class Simulator:
             )
         failures = [f for outcome in self.outcomes for f in outcome.failed_expectations]
         final = [f"end: {problem}" for problem in self.check(self.scenario.expect, set(grants.values()))]
-        return SimulationResult(self.outcomes, sorted(grants.values()), dict(self.accounts), failures + final)
+        checked = sum(e.count for e in [*(step.expect for step in self.scenario.steps), self.scenario.expect])
+        return SimulationResult(self.outcomes, sorted(grants.values()), dict(self.accounts), failures + final, checked)
 
     def _step(
         self,
@@ -447,11 +450,20 @@ class Simulator:
             node = matches[0]
         return str(node)
 
+    def _permission_set(self, name: str) -> tuple[str, dict[str, Any]] | None:
+        """(ARN, DescribePermissionSet) of the live permission set with this name, if any."""
+        admin = self.observer.admin
+        for arn in admin.permission_set_arns():
+            described = admin.describe(arn)
+            if described["Name"] == name:
+                return arn, described
+        return None
+
     def _permission_set_arn(self, name: str) -> str:
-        for arn in self.observer.admin.permission_set_arns():
-            if self.observer.admin.describe(arn)["Name"] == name:
-                return arn
-        raise ScenarioError(f"permission set {name!r} does not exist in Identity Center")
+        found = self._permission_set(name)
+        if found is None:
+            raise ScenarioError(f"permission set {name!r} does not exist in Identity Center")
+        return found[0]
 
     # --- expectations ------------------------------------------------------------------------------------------
 
@@ -487,13 +499,12 @@ class Simulator:
 
     def _check_permission_set(self, expected: PermissionSetExpectation) -> list[str]:
         admin = self.observer.admin
-        found = [(arn, admin.describe(arn)) for arn in admin.permission_set_arns()]
-        matching = [(arn, described) for arn, described in found if described["Name"] == expected.name]
-        if not matching:
+        found = self._permission_set(expected.name)
+        if found is None:
             return [] if not expected.exists else [f"permission set {expected.name}: expected to exist, missing"]
         if not expected.exists:
             return [f"permission set {expected.name}: expected not to exist, exists"]
-        arn, described = matching[0]
+        arn, described = found
         tags = admin.tags(arn)
         content = admin.content(arn, described, tags)
         actual: dict[str, Any] = {
