@@ -77,10 +77,10 @@ def _trust_checks(options: Options, values: dict[str, Any]) -> list[Check]:
     if options.trust_policy:
         source = trust.from_policy_file(options.trust_policy)
     elif options.template:
-        source = trust.from_template(options.template, options.role_arn)
+        source = trust.from_template(options.template, options.role_arn, str(values.get("iss", "")))
     else:
         try:
-            source = trust.from_iam(options.role_arn, options.region)
+            source = trust.from_iam(options.role_arn, options.region, str(values.get("iss", "")))
         except Exception as exc:
             return [
                 Check(

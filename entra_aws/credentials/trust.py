@@ -52,7 +52,7 @@ def from_policy_file(path: str) -> TrustSource:
     return TrustSource(document, f"trust policy file {path}")
 
 
-def from_template(path: str, role_arn: str) -> TrustSource:
+def from_template(path: str, role_arn: str, issuer: str = "") -> TrustSource:
     template = _load_json(path, "--template")
     resources = template.get("Resources")
     if not isinstance(resources, dict):
@@ -60,7 +60,7 @@ def from_template(path: str, role_arn: str) -> TrustSource:
     logical_id, role = _find_role(resources, role_arn, path)
     policy = _resolve(role.get("Properties", {}).get("AssumeRolePolicyDocument", {}), resources)
     source = TrustSource(_policy_document(policy, path), f"template {path} (role {logical_id})")
-    provider = _find_provider(resources)
+    provider = _find_provider(resources, issuer)
     if provider:
         source.provider_url = str(_resolve(provider.get("Url", ""), resources))
         ids = provider.get("ClientIdList") or provider.get("ClientIDList")
@@ -68,7 +68,7 @@ def from_template(path: str, role_arn: str) -> TrustSource:
     return source
 
 
-def from_iam(role_arn: str, region: str) -> TrustSource:
+def from_iam(role_arn: str, region: str, issuer: str = "") -> TrustSource:
     import boto3
 
     iam = boto3.client("iam", region_name=region or "us-east-1")
@@ -79,13 +79,19 @@ def from_iam(role_arn: str, region: str) -> TrustSource:
 
         document = json.loads(unquote(document))
     source = TrustSource(document, f"iam:GetRole {role_arn}")
-    for arn in federated_principals(document):
+    principals = federated_principals(document)
+    # a role may trust the v1 and the v2 provider: the token's issuer says which one is asked
+    wanted = [
+        arn for arn in principals if issuer and arn.endswith(f":oidc-provider/{token_claims.provider_path(issuer)}")
+    ]
+    for arn in wanted or principals:
         try:
             provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
         except Exception:  # permission or not found: the trust checks still run, client ids stay unknown
             continue
         source.provider_url = "https://" + str(provider.get("Url", "")).removeprefix("https://")
         source.client_ids = list(provider.get("ClientIDList", []))
+        break
     return source
 
 
@@ -124,12 +130,17 @@ def _find_role(resources: dict[str, Any], role_arn: str, path: str) -> tuple[str
     return chosen[0], roles[chosen[0]]
 
 
-def _find_provider(resources: dict[str, Any]) -> dict[str, Any] | None:
-    providers = [value for value in resources.values() if value.get("Type") in OIDC_PROVIDER_TYPES]
-    if len(providers) != 1:
-        return None
-    properties: dict[str, Any] = providers[0].get("Properties", {})
-    return properties
+def _find_provider(resources: dict[str, Any], issuer: str) -> dict[str, Any] | None:
+    """The provider for the token's issuer (a stack may hold the v1 and the v2 one), else the only one."""
+    providers = [
+        value.get("Properties", {}) for value in resources.values() if value.get("Type") in OIDC_PROVIDER_TYPES
+    ]
+    if issuer:
+        for properties in providers:
+            url = str(_resolve(properties.get("Url", ""), resources))
+            if url.removeprefix("https://") == token_claims.provider_path(issuer):
+                return dict(properties)
+    return dict(providers[0]) if len(providers) == 1 else None
 
 
 def _resolve(value: Any, resources: dict[str, Any]) -> Any:

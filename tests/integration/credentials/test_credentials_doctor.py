@@ -145,6 +145,41 @@ def test_synthesized_template_with_provider_reference(
     assert f"[PASS] StringEquals {path}:sub" in out
 
 
+def test_a_template_with_the_v1_and_v2_providers_is_checked_against_the_tokens_one(
+    imds: EntraLoopback, run_helper: HelperRunner, helper_args: list[str], tmp_path: Path
+) -> None:
+    """`token_versions: [1, 2]` synthesizes two providers; the one for the token's issuer is the one checked."""
+    path = f"sts.windows.net/{imds.tenant_id}/"
+    v2 = f"login.microsoftonline.com/{imds.tenant_id}/v2.0"
+    statement = _pinned(imds)["Statement"][0] | {"Principal": {"Federated": {"Ref": "V1Provider"}}}
+    template = {
+        "Resources": {
+            "V1Provider": {
+                "Type": "AWS::IAM::OIDCProvider",
+                "Properties": {"Url": f"https://{path}", "ClientIdList": [AUDIENCE]},
+            },
+            "V2Provider": {
+                "Type": "AWS::IAM::OIDCProvider",
+                "Properties": {"Url": f"https://{v2}", "ClientIdList": ["3f2a6c1e-8d4b-4c7a-9e1f-0a2b3c4d5e6f"]},
+            },
+            "WorkloadRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": ROLE_ARN.rsplit("/", 1)[-1],
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+                },
+            },
+        }
+    }
+    file = tmp_path / "Stack.template.json"
+    file.write_text(json.dumps(template), encoding="utf-8")
+
+    code, out, err = _doctor(run_helper, helper_args, "--template", str(file))
+
+    assert code == 0, out + err
+    assert f"[PASS] provider client id list contains aud '{AUDIENCE}'" in out
+
+
 def test_reads_the_role_and_provider_from_iam_and_exchanges(
     imds: EntraLoopback, run_helper: HelperRunner, helper_args: list[str]
 ) -> None:
@@ -163,6 +198,30 @@ def test_reads_the_role_and_provider_from_iam_and_exchanges(
     assert f"[PASS] provider client id list contains aud '{AUDIENCE}'" in out
     assert f"[PASS] AssumeRoleWithWebIdentity as session 'entra-{imds.object_id}'" in out
     assert "[PASS] GetCallerIdentity" in out
+
+
+def test_a_role_trusting_the_v1_and_v2_providers_is_checked_against_the_tokens_one(
+    imds: EntraLoopback, run_helper: HelperRunner, helper_args: list[str]
+) -> None:
+    iam = boto3.client("iam")
+    v1 = f"sts.windows.net/{imds.tenant_id}/"
+    v2 = f"login.microsoftonline.com/{imds.tenant_id}/v2.0"
+    arns = {
+        path: iam.create_open_id_connect_provider(Url=f"https://{path}", ClientIDList=[client])[
+            "OpenIDConnectProviderArn"
+        ]
+        for path, client in ((v1, AUDIENCE), (v2, "3f2a6c1e-8d4b-4c7a-9e1f-0a2b3c4d5e6f"))
+    }
+    policy = _pinned(imds, account=arns[v1].split(":")[4])
+    statement = policy["Statement"][0]
+    statement["Principal"]["Federated"] = [arns[v1], arns[v2]]  # v2 listed last: it used to win
+    iam.create_role(RoleName=ROLE_ARN.rsplit("/", 1)[-1], AssumeRolePolicyDocument=json.dumps(policy))
+
+    code, out, err = _doctor(run_helper, helper_args)
+
+    assert code == 0, out + err
+    assert f"[PASS] provider client id list contains aud '{AUDIENCE}'" in out
+    assert "[FAIL]" not in out
 
 
 def test_unreadable_trust_policy_is_a_usage_error(
