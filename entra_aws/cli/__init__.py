@@ -1,7 +1,8 @@
 """`entra-aws` command line: a tiny lazy dispatcher.
 
-Each command lives in its own module exposing ``run(argv: list[str]) -> int`` and is imported only when asked
-for, so `entra-aws credentials` (run by the AWS CLI before every command) pays for nothing it does not use.
+Each command lives in its own module exposing ``run(command: str, argv: list[str]) -> int`` and is imported only
+when asked for, so `entra-aws credentials` (run by the AWS CLI before every command) pays for nothing it does not
+use.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from entra_aws.credentials.errors import MalformedTokenError
 SHOWN_CLAIMS = ("iss", "ver", "aud", "azp", "appid", "sub", "oid", "tid", "exp")
 V1_ISSUER = re.compile(r"^https://sts\.windows\.net/(?P<tid>[^/]+)/$")
 V2_ISSUER = re.compile(r"^https://login\.microsoftonline\.com/(?P<tid>[^/]+)/v2\.0$")
-SESSION_NAME_ALLOWED = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
 _SESSION_NAME_DISALLOWED = re.compile(r"[^\w+=,.@-]", re.ASCII)
 
 
@@ -62,12 +61,6 @@ def issuer_version(issuer: str) -> str:
 def provider_path(issuer: str) -> str:
     """The IAM OIDC provider name / condition-key prefix for an issuer: host and path, without the scheme."""
     return issuer.removeprefix("https://")
-
-
-def expected_issuer(tenant_id: str, version: str) -> str:
-    if version == "2.0":
-        return f"https://login.microsoftonline.com/{tenant_id}/v2.0"
-    return f"https://sts.windows.net/{tenant_id}/"
 
 
 def session_name(claims: dict[str, Any], override: str | None = None) -> str:

@@ -1,6 +1,6 @@
 """`entra-aws credentials`: the AWS `credential_process` helper for Azure workloads.
 
-The cache-hit path (run by the AWS CLI before every command) imports only os, sys, json, time, re and hashlib:
+The cache-hit path (run by the AWS CLI before every command) imports only os, sys, json, time and re:
 azure-identity and botocore are imported by `refresh` on a miss only.
 """
 

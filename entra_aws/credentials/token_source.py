@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from typing import Any
 
 from entra_aws.credentials.errors import TokenSourceError, UsageError, redact
@@ -230,7 +229,3 @@ def _silence_sdk_loggers() -> None:
         if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
             logger.addHandler(logging.NullHandler())
         logger.propagate = False
-
-
-def seconds_left(token: Token) -> float:
-    return token.expires_on - time.time()

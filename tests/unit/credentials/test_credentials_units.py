@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from entra_aws.credentials import cache, claims, cli
+from entra_aws.credentials import cache, claims, cli, options
 from entra_aws.credentials.errors import MalformedTokenError, redact
 from entra_aws.credentials.options import parse
 
@@ -115,7 +116,7 @@ def test_session_names_fit_the_sts_alphabet(raw: str, expected: str) -> None:
     name = claims.sanitize_session_name(raw)
 
     assert name == expected
-    assert claims.SESSION_NAME_ALLOWED.match(name)
+    assert re.fullmatch(options.SESSION_NAME, name, re.ASCII)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from collections.abc import Callable
@@ -163,10 +162,6 @@ def test_wildcard_with_reason_is_accepted(
     assert config.federation is not None
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("entra_aws.cli.config_commands") is None,
-    reason="entra_aws.cli.config_commands (entra-aws validate) is not in the tree yet",
-)
 def test_entra_aws_validate_exits_2_with_field_path(
     write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any]
 ) -> None:
