@@ -83,12 +83,8 @@ class WorkloadIdentity(Construct):
             version = workload.version(default)
             aud = workload.aud_claim(default)
             subject = workload.subject
-            if not subject or not subject.strip():
-                raise ValueError(f"{where}.subject: is required (the object id of the workload identity)")
-            if aud is None:
-                raise ValueError(f"{where}.audience_client_id: is required for a v2 token with an application ID URI")
-            if workload.has_wildcard_subject and workload.wildcard_subject_reason is None:
-                raise ValueError(f"{where}.subject: a wildcard needs wildcard_subject_reason")
+            # FederationStack refused the section before building it if any of these were missing
+            assert subject and aud is not None, f"{where}: federation_problems must run first"
             provider = self.providers[version]
             conditions = web_identity_conditions(tenant_id, version, aud, subject, workload.has_wildcard_subject)
             principal = iam.WebIdentityPrincipal(provider.oidc_provider_arn, conditions)

@@ -192,15 +192,30 @@ def test_wildcard_subject_with_reason(synth: SynthFn) -> None:
     assert audit_template(result.json) == []
 
 
-def test_synthesis_fails_without_subject_even_when_the_loader_is_bypassed() -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"subject": None}, r"workloads\[0\]\.subject: is required"),
+        ({"subject": "3f2a6c1e-*"}, r"workloads\[0\]\.subject: .*wildcard"),
+    ],
+    ids=["no-subject", "unexplained-wildcard"],
+)
+def test_synthesis_refuses_an_unsafe_trust_even_when_the_loader_is_bypassed(
+    change: dict[str, Any], message: str
+) -> None:
     from entra_aws.config import parse_config
     from stacks.federation import add_federation_stacks
 
     doc = document()
-    doc["federation"]["workload_identity"]["workloads"][0].pop("subject")
+    workload = doc["federation"]["workload_identity"]["workloads"][0]
+    for key, value in change.items():
+        if value is None:
+            workload.pop(key)
+        else:
+            workload[key] = value
     doc["federation"].pop("saml")
     config = parse_config(doc)  # no file checks: the stack must still refuse
-    with pytest.raises(ValueError, match=r"workloads\[0\]\.subject: is required"):
+    with pytest.raises(ValueError, match=message):
         add_federation_stacks(cdk.App(), config)
 
 
