@@ -19,10 +19,11 @@ def profile_name(options: Options) -> str:
 
 def helper_command(options: Options) -> str:
     """The credential_process command line: only the options that differ from their defaults."""
-    words = ["entra-aws", "credentials", "--role-arn", options.role_arn, "--audience", options.audience]
-    pairs = [
-        ("--client-id", options.values.get("--client-id")),
-        ("--tenant-id", options.values.get("--tenant-id")),
+    from entra_aws.federation.aws_profile import credential_process
+
+    pairs: list[tuple[str, str | None]] = [
+        ("--client-id", _text(options.values.get("--client-id"))),
+        ("--tenant-id", _text(options.values.get("--tenant-id"))),
         ("--credential", options.credential if options.credential != "auto" else ""),
         ("--certificate-path", options.certificate_path),
         ("--duration", str(options.duration) if options.duration != DEFAULT_DURATION else ""),
@@ -30,17 +31,15 @@ def helper_command(options: Options) -> str:
         ("--region", options.region),
         ("--cache-dir", options.cache_dir or ""),
     ]
-    for flag, value in pairs:
-        if isinstance(value, str) and value:
-            words += [flag, _quoted(value)]
-    return " ".join(words)
+    return credential_process(options.role_arn, options.audience, pairs)
 
 
-def _quoted(value: str) -> str:
-    return f'"{value}"' if any(character.isspace() for character in value) else value
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def render(options: Options) -> str:
+    from entra_aws.federation.aws_profile import profile_block
+
     region = options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    command = helper_command(options)
-    return f"[profile {profile_name(options)}]\ncredential_process = {command}\nregion = {region}\n"
+    return profile_block(profile_name(options), helper_command(options), region)
