@@ -19,7 +19,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 HANDLERS = ("lambdas.event_router", "lambdas.reconcile_worker", "lambdas.deploy_reconcile")
-TARGET_MS = 300.0
 
 STACK_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "entra-aws",

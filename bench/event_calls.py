@@ -43,22 +43,22 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 
-from bench.local_aws import local_aws
 from entra_aws.config import Config, load_config
 from entra_aws.engine.pacing import VirtualClock
 from entra_aws.engine.reconcile import AwsContext, reconcile
 from entra_aws.engine.scope import Scope
-from entra_aws.sandbox.world import World, seed_identity_store, seed_organization
+from entra_aws.sandbox.emulator import emulated_aws
+from entra_aws.sandbox.quota_model import QuotaModel
+from entra_aws.sandbox.world import load_world, seed_world
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "example.yaml"
 WORLD = REPO / "scenarios" / "example-organization.yaml"
 EVENT_GROUPS = {1.0: "AWS-444444444445-ReadOnly", 2.0: "AWS-555555555555-ReadOnly", 3.0: "AWS-333333333334-ReadOnly"}
 """A fresh per-account convention group for each modelled completion time (seconds)."""
-HEADLINE_COMPLETION = 2.0
-"""The quota model's mean completion time."""
+HEADLINE_COMPLETION = (QuotaModel.low + QuotaModel.high) / 2
+"""The quota model's mean completion time (2 s)."""
 COUNTED_SERVICES = ("sso-admin", "identitystore", "organizations")
 LOWER_BOUND = 5
 
@@ -114,18 +114,15 @@ class Deployment:
 
 def deploy() -> Deployment:
     """Seed the example organization and groups, and converge them as the deploy-time reconcile does."""
-    world = World.model_validate(yaml.safe_load(WORLD.read_text()))
-    seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
     config = load_config(CONFIG)
     region = config.identity_center.region
-    sso = boto3.client("sso-admin", region_name=region)
-    instance = sso.list_instances()["Instances"][0]
-    identitystore = boto3.client("identitystore", region_name=region)
-    seed_identity_store(identitystore, instance["IdentityStoreId"], world)
+    seeded = seed_world(load_world(WORLD), region)
     converged = reconcile(config, Scope.everything(), apply=True, context=AwsContext.from_session(config))
     if not converged.ok:
         raise RuntimeError(f"the deploy-time reconcile failed: {converged.summary()}")
-    return Deployment(config, identitystore, sso, instance["IdentityStoreId"], instance["InstanceArn"])
+    identitystore = boto3.client("identitystore", region_name=region)
+    sso = boto3.client("sso-admin", region_name=region)
+    return Deployment(config, identitystore, sso, seeded.identity_store_id, seeded.instance_arn)
 
 
 def warm_worker(config: Config) -> tuple[AwsContext, AsynchronousAssignments]:
@@ -161,7 +158,7 @@ def handle_group_created(deployment: Deployment, worker: AwsContext, group_name:
 
 
 def measure() -> dict[str, Any]:
-    with local_aws():
+    with emulated_aws():
         deployment = deploy()
         worker, asynchronous = warm_worker(deployment.config)
         counts: dict[float, Counter[str]] = {}

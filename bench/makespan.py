@@ -45,10 +45,6 @@ class TimedQuotaModel(QuotaModel):
     def durations(self) -> list[float]:
         return [self.requests[request_id][1] - accepted for request_id, accepted in self.accepted.items()]
 
-    def unfinished(self) -> int:
-        """Accepted assignments still in progress (the run must not end while any is)."""
-        return sum(1 for request_id in self.accepted if self.requests[request_id][1] > self.clock.now())
-
 
 @dataclass(frozen=True)
 class ExecutorRun:
@@ -86,7 +82,7 @@ def run_executor(model: TimedQuotaModel, operations: int, limits: Limits) -> Exe
         throttles=model.throttled,
         calls=model.calls,
         peak_outstanding=model.peak_outstanding,
-        unfinished=model.unfinished(),
+        unfinished=model.outstanding(),  # still in progress: the run must not end while any is
         durations=model.durations(),
     )
 
@@ -112,7 +108,9 @@ def measure(operations: int = OPERATIONS, seed: int = SEED) -> dict[str, Any]:
     run = run_executor(model, operations, limits)
     naive = QuotaModel(seed=seed)
     naive_seconds = run_naive(naive, operations, limits.poll_interval)
-    bound = max(operations / model.tps, sum(run.durations) / model.max_outstanding)
+    bound = lower_bound_seconds(
+        operations, tps=model.tps, max_outstanding=model.max_outstanding, mean_duration=sum(run.durations) / operations
+    )
     mean_duration = (model.low + model.high) / 2
     return {
         "operations": operations,

@@ -52,8 +52,8 @@ How the world is built: the emulator runs in this process. The organization and 
 API (the sandbox's seeding), the permission sets and all 9,454 assignments by the engine's own first apply
 (its executor on a virtual clock, so its pacing costs no wall time: the emulator has no quota; pacing is the
 makespan section's subject). The measured reconcile is the next one, from a fresh context, with apply=False,
-and must plan nothing. The emulator answers ListAccountsForProvisionedPermissionSet in one page whatever
-MaxResults says; for this benchmark it pages at MaxResults as AWS does, or it would undercount.
+and must plan nothing. The emulator pages ListAccountsForProvisionedPermissionSet at MaxResults as AWS does
+(entra_aws/sandbox/identity_center_gaps.py); without that the count would be too low.
 """
 
 from __future__ import annotations
@@ -65,19 +65,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-import boto3
-
-from bench.local_aws import local_aws
 from entra_aws.config import Config, parse_config
 from entra_aws.engine.pacing import VirtualClock
 from entra_aws.engine.reconcile import AwsContext, reconcile
 from entra_aws.engine.scope import Scope
-from entra_aws.sandbox.world import World, WorldAccount, WorldUnit, seed_identity_store, seed_organization
+from entra_aws.sandbox.emulator import DEFAULT_MANAGEMENT_ACCOUNT, emulated_aws
+from entra_aws.sandbox.world import World, WorldAccount, WorldUnit, seed_world
 
 ORGANIZATIONS_PAGE = 20
 IDENTITY_CENTER_PAGE = 100
 CONTENT_READS = 4
-MANAGEMENT = "111111111111"
+MANAGEMENT = DEFAULT_MANAGEMENT_ACCOUNT  # the emulator makes the caller this account
 REGION = "eu-west-1"
 UNITS = ("Payments", "Web", "Data", "Mobile", "Platform")
 CORE_SETS = {
@@ -148,15 +146,11 @@ def build_world(sizes: Sizes) -> World:
 def convention_grants(units: list[WorldUnit], sizes: Sizes) -> list[Grant]:
     """Group k grants App<k mod app_sets> on every fourth workload account."""
     workloads = next(unit for unit in units if unit.name == "Workloads")
-    chosen = [a.id for a in _all_accounts(workloads)][::4][: sizes.convention_groups]
+    chosen = [a.id for a in workloads.all_accounts()][::4][: sizes.convention_groups]
     apps = sizes.app_names
     return [
         (f"AWS-{account}-{apps[k % len(apps)]}", apps[k % len(apps)], [account]) for k, account in enumerate(chosen)
     ]
-
-
-def _all_accounts(unit: WorldUnit) -> list[WorldAccount]:
-    return unit.accounts + [a for child in unit.units for a in _all_accounts(child)]
 
 
 def _nodes(units: list[WorldUnit]) -> Iterator[WorldUnit]:
@@ -232,11 +226,11 @@ def _accounts_under(world: World, *path: str) -> list[str]:
     for name in path:
         unit = next(u for u in units if u.name == name)
         units = unit.units
-    return [a.id for a in _all_accounts(unit)]
+    return [a.id for a in unit.all_accounts()]
 
 
 def grants(world: World, sizes: Sizes) -> list[Grant]:
-    members = [a.id for unit in world.units for a in _all_accounts(unit)]
+    members = [a.id for a in world.all_accounts()[1:]]  # all but the management account
     security = set(_accounts_under(world, "Security"))
     found: list[Grant] = [
         ("AWS-Platform-Admins", "AdministratorAccess", [a for a in members if a not in security]),
@@ -277,10 +271,6 @@ def _pages(items: int, page: int) -> int:
     return max(1, math.ceil(items / page))
 
 
-def account_count(world: World) -> int:
-    return 1 + sum(len(_all_accounts(unit)) for unit in world.units)
-
-
 def organization_reads(world: World) -> int:
     root = WorldUnit(name="Root", accounts=[world.management_account], units=world.units)
     return 1 + sum(
@@ -305,7 +295,7 @@ def lower_bound(world: World, sizes: Sizes, shape: Density) -> dict[str, int]:
 
 
 def naive_calls(world: World, sizes: Sizes, shape: Density) -> int:
-    pairs = account_count(world) * len(sizes.permission_sets)
+    pairs = len(world.all_accounts()) * len(sizes.permission_sets)
     extra_pages = sum(_pages(n, IDENTITY_CENTER_PAGE) - 1 for n in shape.per_pair.values())
     directory = _pages(len(world.groups), IDENTITY_CENTER_PAGE)
     return organization_reads(world) + catalog_reads(len(sizes.permission_sets)) + directory + pairs + extra_pages
@@ -316,9 +306,7 @@ def naive_calls(world: World, sizes: Sizes, shape: Density) -> int:
 
 def converge(world: World, sizes: Sizes, expected_assignments: int) -> Config:
     """Seed the organization and groups, then let the engine's first apply create everything else."""
-    seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
-    instance = boto3.client("sso-admin", region_name=REGION).list_instances()["Instances"][0]
-    seed_identity_store(boto3.client("identitystore", region_name=REGION), instance["IdentityStoreId"], world)
+    seed_world(world, REGION)
     config = build_config(sizes)
     first = replace(AwsContext.from_session(config), clock=VirtualClock())
     report = reconcile(config, Scope.everything(), apply=True, context=first)
@@ -340,7 +328,7 @@ def run(sizes: Sizes) -> dict[str, Any]:
     made = context.calls.calls - discovery
     bound = lower_bound(world, sizes, shape)
     return {
-        "accounts": account_count(world),
+        "accounts": len(world.all_accounts()),
         "permission_sets": len(sizes.permission_sets),
         "groups": len(world.groups),
         "calls": made.total(),
@@ -360,7 +348,7 @@ def run(sizes: Sizes) -> dict[str, Any]:
 
 
 def measure() -> dict[str, Any]:
-    with local_aws():
+    with emulated_aws():
         return run(Sizes())
 
 

@@ -11,7 +11,6 @@ config, the scenario or an argument is invalid.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,29 +27,13 @@ DEFAULT_SCENARIO = REPO / "scenarios" / "quickstart.yaml"
 SHOWN_CHANGES = 8
 
 
-def sandbox_environment(url: str) -> None:
-    """Point every boto3 client in this process at the emulator, with throwaway credentials."""
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": url,
-            "AWS_ACCESS_KEY_ID": "sandbox",
-            "AWS_SECRET_ACCESS_KEY": "sandbox",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        }
-    )
-    for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        os.environ.pop(variable, None)
-
-
 def simulate(config_path: Path, scenario_path: Path, *, say: Any = print) -> SimulationResult:
     """Start the emulator, deploy, play the scenario; the emulator is gone when this returns."""
     import boto3
 
     from entra_aws.config import load_config
     from entra_aws.sandbox.deployment import deploy, synthesize
-    from entra_aws.sandbox.emulator import Emulator
+    from entra_aws.sandbox.emulator import emulated_aws
     from entra_aws.sandbox.lambda_runtime import cold_start
     from entra_aws.sandbox.scenario import load_scenario
     from entra_aws.sandbox.simulator import Simulator
@@ -67,12 +50,9 @@ def simulate(config_path: Path, scenario_path: Path, *, say: Any = print) -> Sim
                 f"management_account_id {config.management_account_id}"
             ]
         )
-    saved = dict(os.environ)
-    emulator = Emulator.start(management_account_id=management)
-    try:
-        sandbox_environment(emulator.url)
+    with emulated_aws(management) as url:
         session = boto3.Session()
-        say(f"Local AWS emulator (moto) on {emulator.url}; management account {management}")
+        say(f"Local AWS emulator (moto) on {url}; management account {management}")
         config = bound_to_emulator(config, session, say)
         templates = synthesize(config)
         deployment = deploy(templates, config, management, session)
@@ -82,10 +62,6 @@ def simulate(config_path: Path, scenario_path: Path, *, say: Any = print) -> Sim
         say(f"Deployed {', '.join(t.name for t in templates)} (synthesized now): {_inventory(deployment)}")
         cold_start(deployment)
         return simulator.run()
-    finally:
-        emulator.stop()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def bound_to_emulator(config: Config, session: Any, say: Any) -> Config:

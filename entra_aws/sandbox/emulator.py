@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,3 +56,31 @@ class Emulator:
 
     def stop(self) -> None:
         self.server.stop()
+
+
+@contextmanager
+def emulated_aws(management_account_id: str = DEFAULT_MANAGEMENT_ACCOUNT) -> Iterator[str]:
+    """A clean emulator and an environment in which plain boto3 reaches it (throwaway credentials, no AWS_*
+    setting of the caller's leaking in); afterwards the emulator stops and the environment is restored."""
+    saved = dict(os.environ)
+    emulator = Emulator.start(management_account_id=management_account_id)
+    try:
+        reset = urllib.request.Request(f"{emulator.url}/moto-api/reset", method="POST")
+        urllib.request.urlopen(reset).read()  # moto's backends are per process: forget any earlier run
+        for key in [k for k in os.environ if k.startswith("AWS_")]:
+            del os.environ[key]
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": emulator.url,
+                "AWS_ACCESS_KEY_ID": "sandbox",
+                "AWS_SECRET_ACCESS_KEY": "sandbox",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            }
+        )
+        yield emulator.url
+    finally:
+        emulator.stop()
+        os.environ.clear()
+        os.environ.update(saved)

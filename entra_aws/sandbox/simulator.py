@@ -41,7 +41,7 @@ from entra_aws.sandbox.scenario import (
     ScimGroupRenamed,
     Step,
 )
-from entra_aws.sandbox.world import WorldAccount, seed_identity_store, seed_organization
+from entra_aws.sandbox.world import WorldAccount, seed_world
 
 Access = dict[tuple[str, str, str], Grant]
 """(group id, account id, permission set name) -> the grant as displayed."""
@@ -172,8 +172,7 @@ class Simulator:
 
     def seed(self) -> None:
         world = self.scenario.organization
-        seed_organization(self.orgs, world)
-        ids = seed_identity_store(self.store, self.store_id, world)
+        ids = seed_world(world, self.region, self.session).ids
         self.groups.update({ids[name]: name for name in world.groups})
         self.accounts.update({a.id: a.name for a in world.all_accounts()})
 

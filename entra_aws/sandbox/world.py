@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -73,3 +75,30 @@ def seed_identity_store(identitystore: Any, store_id: str, world: World) -> dict
             Name={"GivenName": user.split("@")[0], "FamilyName": "Example"},
         )["UserId"]
     return ids
+
+
+@dataclass(frozen=True)
+class SeededWorld:
+    instance_arn: str
+    identity_store_id: str
+    ids: dict[str, str]
+    """Group and user display name -> id."""
+
+
+def load_world(path: Path) -> World:
+    from entra_aws.config.loader import read_document
+
+    return World.model_validate(read_document(path))
+
+
+def seed_world(world: World, region: str, session: Any = None) -> SeededWorld:
+    """The organization (Organizations lives in us-east-1) and the identity store of the Identity Center
+    instance in `region`, through the API."""
+    import boto3
+
+    session = session or boto3.Session()
+    seed_organization(session.client("organizations", region_name="us-east-1"), world)
+    instance = session.client("sso-admin", region_name=region).list_instances()["Instances"][0]
+    store = instance["IdentityStoreId"]
+    ids = seed_identity_store(session.client("identitystore", region_name=region), store, world)
+    return SeededWorld(instance["InstanceArn"], store, ids)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from entra_aws.sandbox.world import seed_identity_store, seed_organization
+from entra_aws.sandbox.world import seed_world
 from tests.integration.engine.conftest import load_world
 from tests.unit.events import samples
 
@@ -26,27 +26,22 @@ def assignments_of(sso: object, instance_arn: str, group_id: str) -> list[tuple[
 def test_scim_group_created_then_deleted_drives_identity_center(env: Deployed) -> None:  # noqa: F811
     import json
 
-    world = load_world().model_copy(update={"groups": [], "users": []})
-    seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
+    world = load_world().model_copy(update={"groups": ["AWS-444444444445-ReadOnly"], "users": []})
+    seeded = seed_world(world, "eu-west-1")
     sso = boto3.client("sso-admin", region_name="eu-west-1")
-    instance = sso.list_instances()["Instances"][0]
-    store = instance["IdentityStoreId"]
-    group_id = seed_identity_store(
-        boto3.client("identitystore", region_name="eu-west-1"),
-        store,
-        world.model_copy(update={"groups": ["AWS-444444444445-ReadOnly"]}),
-    )["AWS-444444444445-ReadOnly"]
+    store = seeded.identity_store_id
+    group_id = seeded.ids["AWS-444444444445-ReadOnly"]
 
     send(env.events, json.dumps(samples.scim_create_group(group_id)))
     env.drain(env.events)
     env.drain(env.reconcile)
-    granted = assignments_of(sso, instance["InstanceArn"], group_id)
+    granted = assignments_of(sso, seeded.instance_arn, group_id)
     assert [account for account, _ in granted] == ["444444444445"]
-    name = sso.describe_permission_set(InstanceArn=instance["InstanceArn"], PermissionSetArn=granted[0][1])
+    name = sso.describe_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=granted[0][1])
     assert name["PermissionSet"]["Name"] == "ReadOnly"
 
     boto3.client("identitystore", region_name="eu-west-1").delete_group(IdentityStoreId=store, GroupId=group_id)
     send(env.events, json.dumps(samples.scim_delete_group(group_id)))
     env.drain(env.events)
     env.drain(env.reconcile)
-    assert assignments_of(sso, instance["InstanceArn"], group_id) == []
+    assert assignments_of(sso, seeded.instance_arn, group_id) == []

@@ -8,11 +8,11 @@ from typing import Any
 
 import boto3
 import pytest
-import yaml
 
 from entra_aws.config import Config, load_config
 from entra_aws.engine.reconcile import AwsContext
-from entra_aws.sandbox.world import World, seed_identity_store, seed_organization
+from entra_aws.sandbox.world import World, seed_world
+from entra_aws.sandbox.world import load_world as world_from
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -47,17 +47,14 @@ class Seeded:
 
 
 def load_world(path: Path = REPO / "scenarios" / "example-organization.yaml") -> World:
-    return World.model_validate(yaml.safe_load(path.read_text()))
+    return world_from(path)
 
 
 @pytest.fixture
 def seeded(aws: str) -> Seeded:
-    world = load_world()
+    world = seed_world(load_world(), "eu-west-1")
     orgs = boto3.client("organizations", region_name="us-east-1")
-    seed_organization(orgs, world)
     sso = boto3.client("sso-admin", region_name="eu-west-1")
-    instance = sso.list_instances()["Instances"][0]
     identitystore = boto3.client("identitystore", region_name="eu-west-1")
-    groups = seed_identity_store(identitystore, instance["IdentityStoreId"], world)
     config = load_config(REPO / "config" / "example.yaml")
-    return Seeded(config, groups, sso, identitystore, orgs, instance["InstanceArn"], instance["IdentityStoreId"])
+    return Seeded(config, world.ids, sso, identitystore, orgs, world.instance_arn, world.identity_store_id)

@@ -15,7 +15,7 @@ from entra_aws.config import parse_config
 from entra_aws.engine.model import Boundary
 from entra_aws.engine.reconcile import AwsContext, reconcile
 from entra_aws.engine.scope import Scope
-from entra_aws.sandbox.world import World, WorldAccount, WorldUnit, seed_identity_store, seed_organization
+from entra_aws.sandbox.world import World, WorldAccount, WorldUnit, seed_world
 
 from .conftest import Seeded
 
@@ -162,9 +162,7 @@ def big_world(accounts: int, groups: int) -> World:
 def test_full_reconcile_reads_stay_within_the_bound_computed_from_sizes(aws: str) -> None:
     accounts, permission_sets, groups = 50, 10, 20
     world = big_world(accounts, groups)
-    seed_organization(boto3.client("organizations", region_name="us-east-1"), world)
-    instance = boto3.client("sso-admin", region_name="eu-west-1").list_instances()["Instances"][0]
-    seed_identity_store(boto3.client("identitystore", region_name="eu-west-1"), instance["IdentityStoreId"], world)
+    seed_world(world, "eu-west-1")
     config = parse_config(
         {
             "tenant_id": "7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b",
