@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from entra_aws.config.models import PermissionSetSpec
+from entra_aws.config.models import MANAGED_TAG_KEY, PermissionSetSpec
 from entra_aws.engine.model import Boundary
 from entra_aws.engine.pacing import Clock, RateLimiter, RealClock, backoff
 from entra_aws.engine.plan import Operation, Plan
@@ -182,7 +182,7 @@ class Executor:
                 arn, args["description"], args["session_duration"], args["relay_state"]
             ),
             "tag_permission_set": lambda: self.api.tag(
-                arn, {"entra-aws:managed": "true"} if args.get("adopt") else dict(args["tags"])
+                arn, {MANAGED_TAG_KEY: "true"} if op.adopts else dict(args["tags"])
             ),
             "untag_permission_set": lambda: self.api.untag(arn, list(args["keys"])),
             "attach_managed_policy": lambda: self.api.attach_managed_policy(arn, args["arn"]),

@@ -68,6 +68,11 @@ class Operation:
     def args(self) -> dict[str, Any]:
         return dict(self.detail)
 
+    @property
+    def adopts(self) -> bool:
+        """Tags an unmanaged permission set as managed: entra-aws takes it over."""
+        return self.kind == "tag_permission_set" and bool(self.args.get("adopt"))
+
     def describe(self, names: Mapping[str, str] | None = None) -> str:
         if self.assignment is not None:
             a = self.assignment
@@ -75,6 +80,27 @@ class Operation:
             return f"{a.principal_type.lower()} {who} -> {a.permission_set} on {a.account_id}"
         extra = ", ".join(f"{k}={v}" for k, v in self.detail if k not in ("spec",))
         return f"{self.permission_set}" + (f" ({extra})" if extra else "")
+
+
+@dataclass(frozen=True)
+class CatalogChanges:
+    """Permission-set names operations create, adopt and delete: what they change in the catalog."""
+
+    created: frozenset[str]
+    adopted: frozenset[str]
+    deleted: frozenset[str]
+
+    @classmethod
+    def of(cls, operations: Iterable[Operation]) -> CatalogChanges:
+        ops = list(operations)
+        return cls(
+            frozenset(op.permission_set for op in ops if op.kind == "create_permission_set"),
+            frozenset(op.permission_set for op in ops if op.adopts),
+            frozenset(op.permission_set for op in ops if op.kind == "delete_permission_set"),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.created or self.adopted or self.deleted)
 
 
 def _op(kind: OperationKind, ps: str, **detail: Any) -> Operation:
@@ -181,7 +207,6 @@ def plan_permission_sets(
     *,
     adopt: Iterable[str] = (),
     prune_unlisted: bool,
-    provisioned: Mapping[str, bool] | None = None,
 ) -> Plan:
     """Create, correct, adopt or delete permission sets. Unmanaged ones are never changed unless adopted."""
     plan = Plan()
@@ -208,7 +233,7 @@ def plan_permission_sets(
             continue
         changes = content_operations(name, desired_content(spec), record.content)
         plan.operations += changes
-        if changes and (provisioned or {}).get(name, True):
+        if changes:
             plan.operations.append(_op("provision_permission_set", name))
     if prune_unlisted:
         for name, record in catalog.items():

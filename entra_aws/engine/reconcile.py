@@ -20,10 +20,10 @@ from entra_aws.config.models import MANAGED_TAG_KEY, Config
 from entra_aws.engine.apply import Executor, Limits, OperationResult
 from entra_aws.engine.catalog import Catalog, CatalogCache, StaleCatalogError
 from entra_aws.engine.desired import desired_state, referenced_users
-from entra_aws.engine.model import Assignment, Finding, PermissionSetRecord, Principal, PrincipalType
+from entra_aws.engine.model import Assignment, DesiredState, Finding, PermissionSetRecord, Principal, PrincipalType
 from entra_aws.engine.organization import OrganizationView
 from entra_aws.engine.pacing import Clock, RealClock
-from entra_aws.engine.plan import Plan, plan_assignments, plan_permission_sets
+from entra_aws.engine.plan import CatalogChanges, Plan, plan_assignments, plan_permission_sets
 from entra_aws.engine.report import Report
 from entra_aws.engine.scope import Scope
 
@@ -258,35 +258,45 @@ def _permission_set_plan(config: Config, scope: Scope, catalog: Catalog, desired
     return plan_permission_sets(specs, records, adopt=adopt, prune_unlisted=False)
 
 
-def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog) -> tuple[Plan, dict[str, str]]:
+def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Principals, DesiredState, set[Assignment]]:
+    """Who is in scope and what the config gives them: independent of the permission-set catalog."""
     if scope.kind not in ("group", "user"):
         ctx.organization.snapshot()  # many principals ahead: one walk of the tree beats a lookup per account
     principals = principals_in_scope(config, scope, ctx.directory)
     desired = desired_state(config, ctx.organization, principals.present)
-    wanted = _in_scope(desired.assignments, scope)
+    return principals, desired, _in_scope(desired.assignments, scope)
+
+
+def _plan_with(
+    config: Config,
+    scope: Scope,
+    ctx: AwsContext,
+    catalog: Catalog,
+    state: tuple[Principals, DesiredState, set[Assignment]],
+) -> Plan:
+    principals, desired, wanted = state
     catalog.require_managed({a.permission_set for a in wanted})
     actual = _actual(ctx, scope, principals, catalog)
     plan = _permission_set_plan(config, scope, catalog, wanted)
-    created = {op.permission_set for op in plan.operations if op.kind == "create_permission_set"}
-    adopted = {op.permission_set for op in plan.operations if op.kind == "tag_permission_set" and op.args.get("adopt")}
-    owned = {n for n, r in catalog.records.items() if r.managed} | created | adopted
+    changes = CatalogChanges.of(plan.operations)
+    owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
     plan.operations += plan_assignments(wanted, actual, owned, prune=config.apply.prune)
     plan.findings = principals.findings + desired.findings + plan.findings
-    names = {p.id: p.name for p in principals.present}
-    return plan, names
+    return plan
 
 
 def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> tuple[Plan, Catalog, dict[str, str]]:
     """Plan from the remembered catalog when the scope allows; from a live read when it cannot explain what
-    Identity Center returned."""
+    Identity Center returned (who is in scope and what they should have is not read again)."""
+    state = _scope_state(config, scope, ctx)
     catalog = _catalog(ctx, config, scope, live=False)
     try:
-        plan, names = _plan_with(config, scope, ctx, catalog)
+        plan = _plan_with(config, scope, ctx, catalog, state)
     except StaleCatalogError:
         ctx.catalog_cache.forget()
         catalog = _catalog(ctx, config, scope, live=True)
-        plan, names = _plan_with(config, scope, ctx, catalog)
-    return plan, catalog, names
+        plan = _plan_with(config, scope, ctx, catalog, state)
+    return plan, catalog, {p.id: p.name for p in state[0].present}
 
 
 def plan_changes(config: Config, scope: Scope, context: AwsContext | None = None) -> Report:
@@ -306,28 +316,15 @@ def plan_changes(config: Config, scope: Scope, context: AwsContext | None = None
     )
 
 
-def _changes_catalog(plan: Plan) -> bool:
-    return any(
-        op.kind in ("create_permission_set", "delete_permission_set")
-        or (op.kind == "tag_permission_set" and op.args.get("adopt"))
-        for op in plan.operations
-    )
-
-
 def _keep_catalog_cache(cache: CatalogCache, report: Report, arns: dict[str, str]) -> None:
     """After an apply: a failure may mean the remembered catalog was stale, or leaves the catalog unknown (drop
     it); our own successful creations, adoptions and deletions are known exactly (fold them in)."""
-    changes = _changes_catalog(report.plan)
-    if report.failed and (changes or report.catalog_remembered):
+    if report.failed and (CatalogChanges.of(report.plan.operations) or report.catalog_remembered):
         cache.forget()
         return
-    if changes:
-        done = [r.operation for r in report.succeeded]
-        cache.amend(
-            created={op.permission_set: arns[op.permission_set] for op in done if op.kind == "create_permission_set"},
-            adopted=[op.permission_set for op in done if op.kind == "tag_permission_set" and op.args.get("adopt")],
-            deleted=[op.permission_set for op in done if op.kind == "delete_permission_set"],
-        )
+    done = CatalogChanges.of(r.operation for r in report.succeeded)
+    if done:
+        cache.amend(created={name: arns[name] for name in done.created}, adopted=done.adopted, deleted=done.deleted)
 
 
 def execute(

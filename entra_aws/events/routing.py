@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from entra_aws.engine.scope import Scope
@@ -49,13 +49,16 @@ Target = Scope | PermissionSetRef
 class Decision:
     category: rules.Category | None
     targets: tuple[Target, ...] = ()
-    drift: bool = False
     reason: str = ""
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def ignored(self) -> bool:
         return not self.targets
+
+    @property
+    def drift(self) -> bool:
+        """A change to what this automation manages, made by someone else: reverted and notified."""
+        return self.category == "drift" and bool(self.targets)
 
 
 def is_own_change(detail: CloudTrailDetail, automation_role_arns: Iterable[str]) -> bool:
@@ -151,18 +154,18 @@ def _drift(detail: CloudTrailDetail) -> Decision:
         kind = params.get("principalType")
         if isinstance(principal_id, str) and _STORE_ID.match(principal_id) and kind in ("GROUP", "USER"):
             scope = Scope.group(principal_id) if kind == "GROUP" else Scope.user(principal_id)
-            return Decision("drift", (scope,), drift=True, reason=why)
-        return Decision("drift", (Scope.everything(),), drift=True, reason=f"{why}; principal unreadable")
+            return Decision("drift", (scope,), reason=why)
+        return Decision("drift", (Scope.everything(),), reason=f"{why}; principal unreadable")
     if name == "CreatePermissionSet":
         ps_name = params.get("name")
         if isinstance(ps_name, str) and ps_name:
-            return Decision("drift", (Scope.permission_set(ps_name),), drift=True, reason=why)
+            return Decision("drift", (Scope.permission_set(ps_name),), reason=why)
     if name == "DeletePermissionSet":
         # Its name can no longer be looked up; a full reconcile recreates it if it was managed.
-        return Decision("drift", (Scope.everything(),), drift=True, reason=why)
+        return Decision("drift", (Scope.everything(),), reason=why)
     arn = params.get("permissionSetArn") or params.get("resourceArn")
     if isinstance(arn, str) and _PERMISSION_SET_ARN.match(arn):
-        return Decision("drift", (PermissionSetRef(arn),), drift=True, reason=why)
+        return Decision("drift", (PermissionSetRef(arn),), reason=why)
     if name in ("TagResource", "UntagResource"):
         return Decision("drift", reason="tags on something other than a permission set")
-    return Decision("drift", (Scope.everything(),), drift=True, reason=f"{why}; target unreadable")
+    return Decision("drift", (Scope.everything(),), reason=f"{why}; target unreadable")

@@ -135,7 +135,8 @@ def test_a_managed_permission_set_deleted_behind_its_back_is_recreated_by_the_re
     assert again.plan.empty
 
 
-def test_a_permission_set_newer_than_the_remembered_catalog_makes_a_group_scope_read_live(seeded: Seeded) -> None:
+def recreated_billing_elsewhere(seeded: Seeded) -> tuple[AwsContext, str]:
+    """A warm worker; then Billing is deleted and another worker recreates it under a new ARN."""
     worker = warm(seeded)
     finance, billing = seeded.groups["AWS-Finance"], permission_set_arn(seeded, "Billing")
     seeded.sso.delete_account_assignment(
@@ -148,7 +149,21 @@ def test_a_permission_set_newer_than_the_remembered_catalog_makes_a_group_scope_
     )
     seeded.sso.delete_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=billing)
     assert reconcile(seeded.config, Scope.everything(), apply=True, context=seeded.context()).ok  # another worker
+    return worker, finance
+
+
+def test_a_permission_set_newer_than_the_remembered_catalog_makes_a_group_scope_read_live(seeded: Seeded) -> None:
+    worker, finance = recreated_billing_elsewhere(seeded)
     report, made = calls_of(worker, lambda: reconcile(seeded.config, Scope.group(finance), apply=True, context=worker))
     assert not report.catalog_remembered and made["sso-admin:ListPermissionSets"] == 1
     assert report.plan.empty, [op.describe() for op in report.plan.operations]
     assert holdings(seeded, finance) == {("111111111111", permission_set_arn(seeded, "Billing"))}
+
+
+def test_the_live_re_plan_of_an_account_scope_does_not_list_the_directory_again(seeded: Seeded) -> None:
+    worker, _ = recreated_billing_elsewhere(seeded)
+    scope = Scope.account("111111111111")
+    report, made = calls_of(worker, lambda: reconcile(seeded.config, scope, apply=True, context=worker))
+    assert not report.catalog_remembered and made["sso-admin:ListPermissionSets"] == 1, "it did re-plan live"
+    assert made["identitystore:ListGroups"] == 1, "who is in scope does not depend on the catalog"
+    assert report.ok and report.plan.empty
