@@ -63,7 +63,7 @@ def handle_event(event: dict[str, Any]) -> dict[str, Any]:
     decision = route(
         parsed,
         automation_role_arns=_runtime.automation_role_arns(),
-        include_users=any(rule.users for rule in config.assignments),
+        include_users=config.assigns_users,
     )
     scopes = _resolve(decision.targets)
     if not scopes:

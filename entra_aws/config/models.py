@@ -254,3 +254,8 @@ class Config(Strict):
 
     def permission_set(self, name: str) -> PermissionSetSpec | None:
         return next((ps for ps in self.permission_sets if ps.name == name), None)
+
+    @property
+    def assigns_users(self) -> bool:
+        """Some rule names users: user events matter (the rule pattern and the router both follow this)."""
+        return any(rule.users for rule in self.assignments)

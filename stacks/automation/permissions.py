@@ -58,11 +58,8 @@ IDENTITY_STORE_READ = [
 ORGANIZATIONS_READ = [
     "organizations:DescribeOrganization",
     "organizations:DescribeAccount",
-    "organizations:ListAccounts",
     "organizations:ListAccountsForParent",
-    "organizations:ListChildren",
     "organizations:ListOrganizationalUnitsForParent",
-    "organizations:ListParents",
     "organizations:ListRoots",
     "organizations:ListTagsForResource",
 ]

@@ -228,9 +228,10 @@ class AutomationStack(cdk.Stack):
     # --- triggers -------------------------------------------------------------------------------------------
 
     def _rules(self) -> None:
-        include_users = any(rule.users for rule in self.config.assignments)
         self.rules: dict[str, events.Rule] = {}
-        for spec in rules.rule_specs(include_users=include_users, automation_role_arns=self.role_arns.values()):
+        for spec in rules.rule_specs(
+            include_users=self.config.assigns_users, automation_role_arns=self.role_arns.values()
+        ):
             self.rules[spec.name] = events.Rule(
                 self,
                 spec.name,

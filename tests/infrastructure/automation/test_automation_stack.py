@@ -70,13 +70,6 @@ def matching_rules(template: dict[str, Any], event: dict[str, Any]) -> list[str]
     )
 
 
-def test_no_unacknowledged_cdk_nag_findings(assembly: Path) -> None:
-    report = assembly / "validation-report.json"
-    if report.exists():
-        violations = [v for r in json.loads(report.read_text())["pluginReports"] for v in r["violations"]]
-        assert violations == []
-
-
 def test_cfn_lint_reports_no_errors(assembly: Path) -> None:
     templates = sorted(str(p) for p in assembly.glob("EntraAws*.template.json"))
     result = subprocess.run(
@@ -187,8 +180,13 @@ def test_alarms_on_dlq_depth_and_queue_age(template: dict[str, Any]) -> None:
 
 def test_worker_concurrency_is_bounded(template: dict[str, Any]) -> None:
     mappings = resources(template, "AWS::Lambda::EventSourceMapping").values()
-    assert all(m["ScalingConfig"]["MaximumConcurrency"] == 2 for m in mappings)
     assert all(m["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
+    functions = resources(template, "AWS::Lambda::Function")
+    [(worker_id, worker)] = [(k, f) for k, f in functions.items() if f["Handler"] == "lambdas.reconcile_worker.handler"]
+    [mapping] = [m for m in mappings if m["FunctionName"] == {"Ref": worker_id}]
+    configured = load_config(REPO / "config" / "example.yaml").automation.max_concurrent_reconciles
+    share = int(worker["Environment"]["Variables"]["MAX_CONCURRENT_RECONCILES"])
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] == share == configured, "the quota split must match"
 
 
 def test_write_actions_never_use_a_star_resource(template: dict[str, Any]) -> None:

@@ -129,6 +129,7 @@ def test_failed_reconcile_is_reported_and_retried(env: Deployed, monkeypatch: py
     )
     assert len(env.pump(env.reconcile)) == 1
     assert notes == ["entra-aws: reconcile of all failed"]
+    assert len(env.pump(env.reconcile)) == 1, "the failed message is delivered again"
 
 
 def test_a_reconcile_out_of_time_queues_its_scope_again_and_succeeds(
