@@ -6,7 +6,9 @@ DescribePermissionSetProvisioningStatus, and it provisions permission sets to th
 accounts (it ignores AccountId). Real Identity Center provisions a permission set to an account when the first
 assignment there is created; this module records that, so ListPermissionSetsProvisionedToAccount and
 ListAccountsForProvisionedPermissionSet answer per account as AWS does. moto also refuses AWS-managed policy ARNs
-with a path (job-function/...); those are accepted here. In the identity store it lacks UpdateGroup (SCIM and
+with a path (job-function/...); those are accepted here. Its permission-set ARNs read
+`arn:aws:sso:::instance/ssoins-…/ps-…`; AWS's read `arn:aws:sso:::permissionSet/ssoins-…/ps-…` (code that
+parses them, like the drift router, must see the real shape). In the identity store it lacks UpdateGroup (SCIM and
 the console rename groups), added here for displayName and description.
 
 Responses follow the botocore service model exactly (boto3 parses them with it). Operations complete at once
@@ -244,6 +246,10 @@ def update_group(self: Any) -> str:
     return "{}"
 
 
+def _permission_set_arn(instance_arn: str) -> str:
+    return instance_arn.replace(":instance/", ":permissionSet/", 1) + "/ps-" + uuid4().hex[:16]
+
+
 def install() -> None:
     """Patch moto's sso-admin handlers in this process (idempotent)."""
     global _INSTALLED
@@ -274,7 +280,9 @@ def install() -> None:
     from moto.identitystore.responses import IdentityStoreResponse
 
     IdentityStoreResponse.update_group = update_group  # type: ignore[attr-defined]
-    from moto.ssoadmin.models import SSOAdminBackend
+    from moto.ssoadmin.models import PermissionSet, SSOAdminBackend
+
+    PermissionSet.generate_id = staticmethod(_permission_set_arn)  # type: ignore[method-assign]
 
     SSOAdminBackend._find_managed_policy = _find_managed_policy  # type: ignore[method-assign]
     _INSTALLED = True

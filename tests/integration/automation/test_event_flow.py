@@ -157,3 +157,33 @@ def test_a_reconcile_out_of_time_queues_its_scope_again_and_succeeds(
     assert follow_up.id.startswith("evt-9+") and follow_up.trigger == "deploy"
     assert follow_up.to_scope() == Scope.everything()
     assert "40 operations deferred" in follow_up.reason
+
+
+def test_a_permission_set_changed_by_hand_is_routed_by_its_name(env: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The router names a permission set from its ARN (DescribePermissionSet): a set of the config is reconciled,
+    any other is left alone, one that no longer exists makes a full reconcile."""
+    from lambdas import _runtime, reconcile_worker
+
+    reconciled: list[Scope] = []
+    monkeypatch.setattr(_runtime, "notify", lambda subject, message: None)
+    monkeypatch.setattr(reconcile_worker, "run_reconcile", lambda scope, **_: reconciled.append(scope) or FakeReport())
+    sso = boto3.client("sso-admin", region_name="eu-west-1")
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    arns = {
+        name: sso.create_permission_set(InstanceArn=instance, Name=name)["PermissionSet"]["PermissionSetArn"]
+        for name in ("ReadOnly", "HandMade")
+    }
+    gone = arns["HandMade"].rsplit("/", 1)[0] + "/ps-0000000000000000"
+    sample = samples.cloudtrail("sso-CreateAccountAssignment-GROUP-console-root.mgmtacct.json")
+    for index, arn in enumerate([arns["ReadOnly"], arns["HandMade"], gone]):
+        event = samples.derive(
+            sample,
+            eventName="PutInlinePolicyToPermissionSet",
+            requestParameters={"instanceArn": instance, "permissionSetArn": arn, "inlinePolicy": "{}"},
+            responseElements=None,
+        )
+        event["id"] = f"inline-{index}"
+        send(env.events, json.dumps(event))
+        env.drain(env.events)
+    env.drain(env.reconcile)
+    assert reconciled == [Scope.permission_set("ReadOnly"), Scope.everything()]

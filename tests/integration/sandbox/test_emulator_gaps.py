@@ -3,6 +3,8 @@ page at MaxResults, an assignment needs an existing permission set, groups can b
 
 from __future__ import annotations
 
+import re
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -73,3 +75,12 @@ def test_a_group_can_be_renamed(aws: str) -> None:
         store_client.update_group(
             IdentityStoreId=store, GroupId=group, Operations=[{"AttributePath": "members", "AttributeValue": "x"}]
         )
+
+
+def test_permission_set_arns_have_the_aws_shape(aws: str) -> None:
+    instance_arn, _ = instance()
+    arn = boto3.client("sso-admin").create_permission_set(InstanceArn=instance_arn, Name="ps")["PermissionSet"][
+        "PermissionSetArn"
+    ]
+    instance_id = instance_arn.rsplit("/", 1)[1]
+    assert re.fullmatch(rf"arn:aws:sso:::permissionSet/{instance_id}/ps-[0-9a-f]{{16}}", arn)
