@@ -16,6 +16,30 @@ _STATUS_CALLS = {
     "deletion": ("list_account_assignment_deletion_status", "AccountAssignmentsDeletionStatus"),
     "provisioning": ("list_permission_set_provisioning_status", "PermissionSetsProvisioningStatus"),
 }
+_DESCRIBE_CALLS = {  # kind -> (operation, request id parameter, response key)
+    "creation": (
+        "describe_account_assignment_creation_status",
+        "AccountAssignmentCreationRequestId",
+        "AccountAssignmentCreationStatus",
+    ),
+    "deletion": (
+        "describe_account_assignment_deletion_status",
+        "AccountAssignmentDeletionRequestId",
+        "AccountAssignmentDeletionStatus",
+    ),
+    "provisioning": (
+        "describe_permission_set_provisioning_status",
+        "ProvisionPermissionSetRequestId",
+        "PermissionSetProvisioningStatus",
+    ),
+}
+
+
+def _outcome(status: dict[str, Any]) -> tuple[str, str, str]:
+    """(request id, status, failure reason): the reason only for FAILED, "failed" when AWS gives none."""
+    state = str(status["Status"])
+    reason = str(status.get("FailureReason") or "failed") if state == "FAILED" else ""
+    return str(status.get("RequestId", "")), state, reason
 
 
 def discover_instance(client: Any) -> tuple[str, str]:
@@ -217,7 +241,7 @@ class IdentityCenterAdmin:
         status = self._client.provision_permission_set(
             InstanceArn=self.instance_arn, PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS"
         )["PermissionSetProvisioningStatus"]
-        return status["RequestId"], status["Status"], status.get("FailureReason", "")
+        return _outcome(status)
 
     def create_assignment(
         self, account_id: str, arn: str, principal_type: str, principal_id: str
@@ -242,8 +266,7 @@ class IdentityCenterAdmin:
             PrincipalId=principal_id,
         )
         key = "AccountAssignmentCreationStatus" if operation.startswith("create") else "AccountAssignmentDeletionStatus"
-        status = response[key]
-        return status["RequestId"], status["Status"], status.get("FailureReason", "")
+        return _outcome(response[key])
 
     def request_ids(self, kind: StatusKind, status: str) -> set[str]:
         """Request ids in one status, from one batched listing (not one Describe per request)."""
@@ -252,17 +275,7 @@ class IdentityCenterAdmin:
 
     def request_status(self, kind: StatusKind, request_id: str) -> tuple[str, str]:
         """(Status, FailureReason) of one request: one Describe call."""
-        if kind == "provisioning":
-            status = self._client.describe_permission_set_provisioning_status(
-                InstanceArn=self.instance_arn, ProvisionPermissionSetRequestId=request_id
-            )["PermissionSetProvisioningStatus"]
-        elif kind == "creation":
-            status = self._client.describe_account_assignment_creation_status(
-                InstanceArn=self.instance_arn, AccountAssignmentCreationRequestId=request_id
-            )["AccountAssignmentCreationStatus"]
-        else:
-            status = self._client.describe_account_assignment_deletion_status(
-                InstanceArn=self.instance_arn, AccountAssignmentDeletionRequestId=request_id
-            )["AccountAssignmentDeletionStatus"]
-        state = str(status["Status"])
-        return state, str(status.get("FailureReason", "failed")) if state == "FAILED" else ""
+        operation, parameter, key = _DESCRIBE_CALLS[kind]
+        response = getattr(self._client, operation)(InstanceArn=self.instance_arn, **{parameter: request_id})
+        _, state, reason = _outcome(response[key])
+        return state, reason
