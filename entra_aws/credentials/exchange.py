@@ -8,13 +8,13 @@ token's iss/aud/sub next to what AWS expects.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 from entra_aws.credentials import claims as token_claims
 from entra_aws.credentials.errors import ExchangeError, TokenRejectedError, UsageError, redact
+from entra_aws.credentials.options import sts_region
 
 IDP_COMMUNICATION_ATTEMPTS = 3
 REJECTED = ("InvalidIdentityToken", "IDPRejectedClaim", "AccessDenied", "AccessDeniedException")
@@ -31,7 +31,7 @@ def sts_client(region: str) -> Any:
     from botocore.config import Config
 
     session = botocore.session.get_session()
-    chosen = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    chosen = sts_region(region)
     config = Config(
         signature_version=UNSIGNED,
         retries={"mode": "standard", "max_attempts": 3},

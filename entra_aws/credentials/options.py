@@ -11,6 +11,12 @@ import re
 
 from entra_aws.credentials.errors import UsageError
 
+
+def sts_region(region: str | None) -> str:
+    """The STS region: --region, else $AWS_REGION / $AWS_DEFAULT_REGION, else us-east-1."""
+    return region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
 # Patterns as strings, compiled (by `re`'s own cache) only when the option is given: compiling all of them at
 # import costs more than a millisecond on every AWS CLI command. Role ARN and GUID checks use str methods.
 TENANT = r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9.-]{3,253})$"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 
-from entra_aws.credentials.options import DEFAULT_DURATION, Options
+from entra_aws.credentials.options import DEFAULT_DURATION, Options, sts_region
 
 _PROFILE_DISALLOWED = re.compile(r"[^\w+=,.@-]", re.ASCII)
 
@@ -41,5 +40,4 @@ def _text(value: object) -> str | None:
 def render(options: Options) -> str:
     from entra_aws.federation.aws_profile import profile_block
 
-    region = options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return profile_block(profile_name(options), helper_command(options), region)
+    return profile_block(profile_name(options), helper_command(options), sts_region(options.region))
