@@ -48,9 +48,9 @@ from entra_aws.config import Config, load_config
 from entra_aws.engine.pacing import VirtualClock
 from entra_aws.engine.reconcile import AwsContext, reconcile
 from entra_aws.engine.scope import Scope
-from entra_aws.sandbox.emulator import emulated_aws
-from entra_aws.sandbox.quota_model import QuotaModel
-from entra_aws.sandbox.world import load_world, seed_world
+from sandbox.emulator import emulated_aws
+from sandbox.quota_model import QuotaModel
+from sandbox.world import load_world, seed_world
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "example.yaml"

@@ -21,7 +21,7 @@ from typing import Any
 from entra_aws.engine.apply import Executor, Limits
 from entra_aws.engine.model import Assignment
 from entra_aws.engine.plan import Operation, Plan
-from entra_aws.sandbox.quota_model import QuotaModel, lower_bound_seconds
+from sandbox.quota_model import QuotaModel, lower_bound_seconds
 
 OPERATIONS = 1200
 SEED = 7

@@ -53,7 +53,7 @@ API (the sandbox's seeding), the permission sets and all 9,454 assignments by th
 (its executor on a virtual clock, so its pacing costs no wall time: the emulator has no quota; pacing is the
 makespan section's subject). The measured reconcile is the next one, from a fresh context, with apply=False,
 and must plan nothing. The emulator pages ListAccountsForProvisionedPermissionSet at MaxResults as AWS does
-(entra_aws/sandbox/identity_center_gaps.py); without that the count would be too low.
+(sandbox/identity_center_gaps.py); without that the count would be too low.
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ from entra_aws.config import Config, parse_config
 from entra_aws.engine.pacing import VirtualClock
 from entra_aws.engine.reconcile import AwsContext, reconcile
 from entra_aws.engine.scope import Scope
-from entra_aws.sandbox.emulator import DEFAULT_MANAGEMENT_ACCOUNT, emulated_aws
-from entra_aws.sandbox.world import World, WorldAccount, WorldUnit, seed_world
+from sandbox.emulator import DEFAULT_MANAGEMENT_ACCOUNT, emulated_aws
+from sandbox.world import World, WorldAccount, WorldUnit, seed_world
 
 ORGANIZATIONS_PAGE = 20
 IDENTITY_CENTER_PAGE = 100

@@ -16,7 +16,6 @@ import yaml
 from entra_aws.config import Config
 
 REPO = Path(__file__).resolve().parents[1]
-EXCLUDED_PACKAGES = ("sandbox",)
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyi")
 
 
@@ -33,16 +32,7 @@ def config_hash(config: Config) -> str:
 def stage(config: Config, into: Path | None = None) -> Path:
     """Copy everything the handlers import into a fresh folder; returns it (a `Code.from_asset` source)."""
     root = Path(into or tempfile.mkdtemp(prefix="entra-aws-lambda-"))
-    package = REPO / "entra_aws"
-    shutil.copytree(
-        package,
-        root / "entra_aws",
-        ignore=lambda folder, names: [
-            *_IGNORE(folder, names),
-            *(n for n in names if Path(folder) == package and n in EXCLUDED_PACKAGES),
-        ],
-        dirs_exist_ok=True,
-    )
+    shutil.copytree(REPO / "entra_aws", root / "entra_aws", ignore=_IGNORE, dirs_exist_ok=True)
     shutil.copytree(REPO / "lambdas", root / "lambdas", ignore=_IGNORE, dirs_exist_ok=True)
     shutil.copytree(Path(yaml.__file__).parent, root / "yaml", ignore=_IGNORE, dirs_exist_ok=True)
     text = json.dumps(config_document(config), indent=1, sort_keys=True)

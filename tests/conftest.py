@@ -1,5 +1,5 @@
 """Shared fixtures: a real local AWS (moto in server mode on 127.0.0.1) reached by unmodified boto3 clients
-through AWS_ENDPOINT_URL, and paths to the real published samples in ../shared/fixtures."""
+through AWS_ENDPOINT_URL, and the real published samples vendored in tests/fixtures (origins: SOURCES.md there)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
+PUBLISHED_SAMPLES = REPO / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="session")
-def shared_fixtures() -> Path:
-    if not SHARED_FIXTURES.is_dir():
-        pytest.fail(f"the published samples are expected at {SHARED_FIXTURES}")
-    return SHARED_FIXTURES
+def published_samples() -> Path:
+    return PUBLISHED_SAMPLES
 
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """One emulator per test worker; tests that use it reset it through `aws` below."""
-    from entra_aws.sandbox.emulator import Emulator
+    from sandbox.emulator import Emulator
 
     emulator = Emulator.start()
     try:

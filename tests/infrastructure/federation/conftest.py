@@ -132,8 +132,8 @@ def cdk_context() -> dict[str, Any]:
 
 
 @pytest.fixture
-def synth(tmp_path: Path, shared_fixtures: Path) -> Callable[[dict[str, Any]], Synth]:
-    shutil.copyfile(shared_fixtures / METADATA_SAMPLE, tmp_path / "metadata.xml")
+def synth(tmp_path: Path, published_samples: Path) -> Callable[[dict[str, Any]], Synth]:
+    shutil.copyfile(published_samples / METADATA_SAMPLE, tmp_path / "metadata.xml")
     (tmp_path / "policy.json").write_text(json.dumps(POLICY), encoding="utf-8")
 
     def run(doc: dict[str, Any]) -> Synth:

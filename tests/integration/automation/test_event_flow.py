@@ -1,6 +1,6 @@
 """EventBridge events -> events queue -> the real router handler -> FIFO reconcile queue -> the real worker
 handler, with Powertools idempotency on DynamoDB — all as the synthesized template defines them, created in the
-emulator by the sandbox (`entra_aws.sandbox.deployment`), and the handlers run by its event-source-mapping
+emulator by the sandbox (`sandbox.deployment`), and the handlers run by its event-source-mapping
 stand-in: receive, invoke, delete what the handler did not report as failed; SQS redrives after 3 receives."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 
 from entra_aws.config import load_config
 from entra_aws.engine.scope import Scope
-from entra_aws.sandbox.deployment import Deployment, StackTemplate, deploy, synthesize
-from entra_aws.sandbox.lambda_runtime import Poller, cold_start
+from sandbox.deployment import Deployment, StackTemplate, deploy, synthesize
+from sandbox.lambda_runtime import Poller, cold_start
 from tests.conftest import REPO
 from tests.unit.events import samples
 

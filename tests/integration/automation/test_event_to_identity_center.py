@@ -7,7 +7,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from entra_aws.sandbox.world import seed_world
+from sandbox.world import seed_world
 from tests.integration.engine.conftest import load_world
 from tests.unit.events import samples
 

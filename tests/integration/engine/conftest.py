@@ -11,8 +11,8 @@ import pytest
 
 from entra_aws.config import Config, load_config
 from entra_aws.engine.reconcile import AwsContext
-from entra_aws.sandbox.world import World, seed_world
-from entra_aws.sandbox.world import load_world as world_from
+from sandbox.world import World, seed_world
+from sandbox.world import load_world as world_from
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -15,7 +15,7 @@ from entra_aws.config import parse_config
 from entra_aws.engine.model import Boundary
 from entra_aws.engine.reconcile import AwsContext, reconcile
 from entra_aws.engine.scope import Scope
-from entra_aws.sandbox.world import World, WorldAccount, WorldUnit, seed_world
+from sandbox.world import World, WorldAccount, WorldUnit, seed_world
 
 from .conftest import Seeded
 

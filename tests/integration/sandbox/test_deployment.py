@@ -10,9 +10,9 @@ import boto3
 import pytest
 
 from entra_aws.config import load_config
-from entra_aws.sandbox import cloudtrail
-from entra_aws.sandbox.deployment import Deployment, StackTemplate, deploy, synthesize
-from entra_aws.sandbox.eventbridge_gaps import fire_schedule
+from sandbox import cloudtrail
+from sandbox.deployment import Deployment, StackTemplate, deploy, synthesize
+from sandbox.eventbridge_gaps import fire_schedule
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
@@ -101,7 +101,7 @@ def test_the_schedule_ignores_events_and_when_fired_queues_a_full_reconcile(depl
 
 def test_a_synth_failure_is_reported_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     import stacks.application
-    from entra_aws.sandbox.deployment import DeploymentError
+    from sandbox.deployment import DeploymentError
 
     def broken(app: object, config: object) -> None:
         raise RuntimeError("\nValidationError: Queue names must end in .fifo\n    at Queue (/node_modules/...)")

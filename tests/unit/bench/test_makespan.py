@@ -6,7 +6,7 @@ import pytest
 
 from bench.makespan import TimedQuotaModel, measure, run_executor
 from entra_aws.engine.apply import Limits
-from entra_aws.sandbox.quota_model import lower_bound_seconds
+from sandbox.quota_model import lower_bound_seconds
 
 
 def test_the_executor_beats_create_then_wait_without_breaking_the_limits() -> None:

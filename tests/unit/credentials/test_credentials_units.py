@@ -22,8 +22,8 @@ AUDIENCE = "api://entra-aws-federation"
 BASE = ["--role-arn", ROLE_ARN, "--audience", AUDIENCE]
 
 
-def _jwt(shared_fixtures: Path, name: str) -> str:
-    return (shared_fixtures / "entra" / name).read_text(encoding="utf-8").strip()
+def _jwt(published_samples: Path, name: str) -> str:
+    return (published_samples / "entra" / name).read_text(encoding="utf-8").strip()
 
 
 # ---- usage errors: one line, exit 2, no traceback ----
@@ -83,8 +83,8 @@ def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
 # ---- claims of the published samples ----
 
 
-def test_v1_sample_claims(shared_fixtures: Path) -> None:
-    values = claims.decode(_jwt(shared_fixtures, "entra-access-token-v1.0-sample.msdocs.jwt.txt"))
+def test_v1_sample_claims(published_samples: Path) -> None:
+    values = claims.decode(_jwt(published_samples, "entra-access-token-v1.0-sample.msdocs.jwt.txt"))
 
     assert claims.issuer_version(values["iss"]) == "1.0"
     assert claims.client_id(values) == "75dbe77f-10a3-4e59-85fd-8c127544f17c"
@@ -92,16 +92,16 @@ def test_v1_sample_claims(shared_fixtures: Path) -> None:
     assert "email" not in claims.summary(values)
 
 
-def test_v2_sample_claims(shared_fixtures: Path) -> None:
-    values = claims.decode(_jwt(shared_fixtures, "entra-access-token-v2.0-sample.msdocs.jwt.txt"))
+def test_v2_sample_claims(published_samples: Path) -> None:
+    values = claims.decode(_jwt(published_samples, "entra-access-token-v2.0-sample.msdocs.jwt.txt"))
 
     assert claims.issuer_version(values["iss"]) == "2.0"
     assert claims.client_id(values) == values["azp"]
     assert claims.provider_path(values["iss"]).endswith("/v2.0")
 
 
-def test_app_only_sample_session_name_uses_the_object_id(shared_fixtures: Path) -> None:
-    path = shared_fixtures / "entra" / "entra-access-token-v1.0-app-only-Graph.REPO-UNIDENTIFIED.claims.json"
+def test_app_only_sample_session_name_uses_the_object_id(published_samples: Path) -> None:
+    path = published_samples / "entra" / "entra-access-token-v1.0-app-only-Graph.REPO-UNIDENTIFIED.claims.json"
     values = json.loads(path.read_text(encoding="utf-8"))
 
     assert values["sub"] == values["oid"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from entra_aws.engine.apply import Executor, Limits
 from entra_aws.engine.model import Assignment
 from entra_aws.engine.plan import Operation, Plan
-from entra_aws.sandbox.quota_model import QuotaModel, lower_bound_seconds
+from sandbox.quota_model import QuotaModel, lower_bound_seconds
 
 ARN = "arn:aws:sso:::permissionSet/ssoins-1/ps-1"
 

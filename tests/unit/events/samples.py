@@ -1,4 +1,4 @@
-"""Load the real published samples in ../shared/fixtures/aws and wrap bare CloudTrail records in the
+"""Load the real published samples in tests/fixtures/aws and wrap bare CloudTrail records in the
 EventBridge envelope, as EventBridge delivers them. Variants (other ids) are derived here and say so."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import SHARED_FIXTURES
+from tests.conftest import PUBLISHED_SAMPLES
 
-AWS = SHARED_FIXTURES / "aws"
+AWS = PUBLISHED_SAMPLES / "aws"
 GROUP_ID = "34887428-4081-7042-c3c6-928d413009e7"  # from sso-directory-CreateGroup-console-root
 DETAIL_TYPES = {
     "AwsApiCall": "AWS API Call via CloudTrail",

@@ -46,9 +46,9 @@ def base_document() -> dict[str, Any]:
 
 
 @pytest.fixture
-def write_config(tmp_path: Path, shared_fixtures: Path) -> Callable[[dict[str, Any]], Path]:
+def write_config(tmp_path: Path, published_samples: Path) -> Callable[[dict[str, Any]], Path]:
     """Write a config document to tmp_path/config.yaml with the real metadata sample as metadata.xml."""
-    shutil.copyfile(shared_fixtures / METADATA_SAMPLE, tmp_path / "metadata.xml")
+    shutil.copyfile(published_samples / METADATA_SAMPLE, tmp_path / "metadata.xml")
 
     def write(document: dict[str, Any]) -> Path:
         path = tmp_path / "config.yaml"

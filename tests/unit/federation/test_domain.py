@@ -15,9 +15,9 @@ from entra_aws.federation import app_roles, aws_profile, issuers, trust_policy
 TENANT = "7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b"
 
 
-def test_issuers_match_the_published_token_samples(shared_fixtures: Path) -> None:
-    v1 = json.loads((shared_fixtures / "entra/entra-access-token-v1.0-sample.msdocs.decoded.json").read_text())
-    v2 = json.loads((shared_fixtures / "entra/entra-access-token-v2.0-sample.msdocs.decoded.json").read_text())
+def test_issuers_match_the_published_token_samples(published_samples: Path) -> None:
+    v1 = json.loads((published_samples / "entra/entra-access-token-v1.0-sample.msdocs.decoded.json").read_text())
+    v2 = json.loads((published_samples / "entra/entra-access-token-v2.0-sample.msdocs.decoded.json").read_text())
     v1_payload, v2_payload = v1["_payload_decoded"], v2["_payload_decoded"]
     # The published v1 sample has no tid claim; its issuer names the tenant.
     v1_tenant = v1_payload["iss"].split("/")[3]
@@ -123,8 +123,8 @@ def test_role_claim_and_app_role() -> None:
     assert role["id"] != app_roles.app_role("222222222222", "ReadOnly", "EntraID")["id"]
 
 
-def test_role_claim_matches_the_published_saml_response(shared_fixtures: Path) -> None:
-    response = (shared_fixtures / "entra/entra-SAMLResponse-AWS-SingleAccount.saml2aws-testdata.xml").read_text()
+def test_role_claim_matches_the_published_saml_response(published_samples: Path) -> None:
+    response = (published_samples / "entra/entra-SAMLResponse-AWS-SingleAccount.saml2aws-testdata.xml").read_text()
     values = re.findall(r"arn:aws:iam::\d{12}:role/[^,<]+,arn:aws:iam::\d{12}:saml-provider/[^<\s]+", response)
     assert values, "the sample carries role claim values"
     account, role, provider = re.match(

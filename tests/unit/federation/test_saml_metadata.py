@@ -37,12 +37,12 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 
 
 @pytest.fixture
-def sample(shared_fixtures: Path) -> bytes:
-    return (shared_fixtures / METADATA_SAMPLE).read_bytes()
+def sample(published_samples: Path) -> bytes:
+    return (published_samples / METADATA_SAMPLE).read_bytes()
 
 
-def test_real_entra_sample_parses(shared_fixtures: Path) -> None:
-    metadata = read_metadata(shared_fixtures / METADATA_SAMPLE)
+def test_real_entra_sample_parses(published_samples: Path) -> None:
+    metadata = read_metadata(published_samples / METADATA_SAMPLE)
     assert metadata.entity_id == "https://sts.windows.net/{tenantid}/"
     assert metadata.tenant_id == "{tenantid}"
     # The IDPSSODescriptor of the published document lists several signing certificates.

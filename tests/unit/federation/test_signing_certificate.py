@@ -14,12 +14,12 @@ import pytest
 from entra_aws.config import ConfigError, load_config
 from entra_aws.federation.certificate import CertificateError, validity
 from entra_aws.federation.saml_metadata import read_metadata
-from tests.conftest import REPO, SHARED_FIXTURES
+from tests.conftest import PUBLISHED_SAMPLES, REPO
 
 from .conftest import METADATA_SAMPLE as PUBLISHED
 
 CONFIG_SAMPLE = REPO / "config" / "federation" / "entra-federation-metadata.sample.xml"
-SAMPLES = [CONFIG_SAMPLE, SHARED_FIXTURES / PUBLISHED]
+SAMPLES = [CONFIG_SAMPLE, PUBLISHED_SAMPLES / PUBLISHED]
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

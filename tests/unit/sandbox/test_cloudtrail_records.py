@@ -1,4 +1,4 @@
-"""The records the sandbox publishes have the shapes of the real published samples (../shared/fixtures), match
+"""The records the sandbox publishes have the shapes of the real published samples (tests/fixtures), match
 the project's EventBridge rules and route to the scope a real record would."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from entra_aws.events import rules
 from entra_aws.events.models import CloudTrailEvent
 from entra_aws.events.pattern import matches
 from entra_aws.events.routing import route
-from entra_aws.sandbox import cloudtrail
+from sandbox import cloudtrail
 from tests.unit.events import samples
 
 GROUP = "9067c0c5-3a81-4cbb-b1a5-1234567890ab"

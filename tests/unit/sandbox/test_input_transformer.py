@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from entra_aws.sandbox.eventbridge_gaps import transform_input
+from sandbox.eventbridge_gaps import transform_input
 
 EVENT = {"id": "7bfb35bc", "detail": {"n": 3, "list": ["a"], "state": "RUNNING"}, "source": "aws.events"}
 

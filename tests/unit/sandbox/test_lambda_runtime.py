@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from entra_aws.sandbox.lambda_runtime import LambdaContext, _last_error
+from sandbox.lambda_runtime import LambdaContext, _last_error
 
 
 def test_the_last_line_of_a_logged_exception_explains_the_failure() -> None:

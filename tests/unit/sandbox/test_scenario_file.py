@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from entra_aws.config import ConfigError
-from entra_aws.sandbox.scenario import ManualAssignment, ScimGroupCreated, load_scenario
+from sandbox.scenario import ManualAssignment, ScimGroupCreated, load_scenario
 
 REPO = Path(__file__).resolve().parents[3]
 ORGANIZATION = "organization:\n  management_account: {id: '111111111111', name: management}\n"

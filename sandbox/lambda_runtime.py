@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from entra_aws.sandbox.deployment import Deployment, EventSourceMapping, Function
+from sandbox.deployment import Deployment, EventSourceMapping, Function
 
 MAX_ROUNDS = 200
 

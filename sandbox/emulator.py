@@ -44,7 +44,7 @@ class Emulator:
         os.environ["MOTO_ACCOUNT_ID"] = management_account_id
         from moto.server import ThreadedMotoServer
 
-        from entra_aws.sandbox import identity_center_gaps
+        from sandbox import identity_center_gaps
 
         identity_center_gaps.install()
         _chosen_account_ids()

@@ -18,10 +18,10 @@ from entra_aws.cli.arguments import ArgumentParser, fail, guarded
 
 if TYPE_CHECKING:
     from entra_aws.config import Config
-    from entra_aws.sandbox.deployment import Deployment
-    from entra_aws.sandbox.simulator import SimulationResult, StepOutcome
+    from sandbox.deployment import Deployment
+    from sandbox.simulator import SimulationResult, StepOutcome
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "config" / "example.yaml"
 DEFAULT_SCENARIO = REPO / "scenarios" / "quickstart.yaml"
 SHOWN_CHANGES = 8
@@ -32,11 +32,11 @@ def simulate(config_path: Path, scenario_path: Path, *, say: Any = print) -> Sim
     import boto3
 
     from entra_aws.config import load_config
-    from entra_aws.sandbox.deployment import deploy, synthesize
-    from entra_aws.sandbox.emulator import emulated_aws
-    from entra_aws.sandbox.lambda_runtime import cold_start
-    from entra_aws.sandbox.scenario import load_scenario
-    from entra_aws.sandbox.simulator import Simulator
+    from sandbox.deployment import deploy, synthesize
+    from sandbox.emulator import emulated_aws
+    from sandbox.lambda_runtime import cold_start
+    from sandbox.scenario import load_scenario
+    from sandbox.simulator import Simulator
 
     config = load_config(config_path)
     scenario = load_scenario(scenario_path)
@@ -130,8 +130,8 @@ def report_lines(result: SimulationResult) -> list[str]:
 
 
 def _simulate(args: Any) -> int:
-    from entra_aws.sandbox.deployment import DeploymentError
-    from entra_aws.sandbox.simulator import ScenarioError
+    from sandbox.deployment import DeploymentError
+    from sandbox.simulator import ScenarioError
 
     config, scenario = Path(args.config), Path(args.scenario)
     say = (lambda *_: None) if args.json else print

@@ -1,6 +1,6 @@
 """CloudTrail records as AWS writes them for the changes a scenario plays, ready for EventBridge PutEvents.
 
-Each builder follows a published record (../shared/fixtures in the development checkout; the unit tests compare
+Each builder follows a published record (tests/fixtures; the unit tests compare
 the shapes key by key): SCIM records hide names (`HIDDEN_DUE_TO_SECURITY_REASONS`) and carry only ids;
 Organizations and Control Tower records are delivered in us-east-1 (Control Tower: its home region);
 service events (`AwsServiceEvent`) carry `serviceEventDetails`. The EventBridge `source` of SCIM records is

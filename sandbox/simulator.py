@@ -18,12 +18,12 @@ from entra_aws.config import Config
 from entra_aws.config.models import MANAGED_TAG_KEY
 from entra_aws.engine.matrix import Grant, read_matrix
 from entra_aws.engine.model import Principal
-from entra_aws.sandbox import cloudtrail
-from entra_aws.sandbox.deployment import Deployment
-from entra_aws.sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
-from entra_aws.sandbox.eventbridge_gaps import fire_schedule
-from entra_aws.sandbox.lambda_runtime import Invocation, Poller, invoke
-from entra_aws.sandbox.scenario import (
+from sandbox import cloudtrail
+from sandbox.deployment import Deployment
+from sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
+from sandbox.eventbridge_gaps import fire_schedule
+from sandbox.lambda_runtime import Invocation, Poller, invoke
+from sandbox.scenario import (
     AccountCreated,
     AccountMoved,
     AccountRemoved,
@@ -41,7 +41,7 @@ from entra_aws.sandbox.scenario import (
     ScimGroupRenamed,
     Step,
 )
-from entra_aws.sandbox.world import WorldAccount, seed_world
+from sandbox.world import WorldAccount, seed_world
 
 Access = dict[tuple[str, str, str], Grant]
 """(group id, account id, permission set name) -> the grant as displayed."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from entra_aws.config import Config
 
-CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = Path(__file__).resolve().parents[1]
 AUTOMATION_STACK = "EntraAwsAutomation"
 FORWARDER_STACK_PREFIX = "EntraAwsOrgEventForwarder"
 PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None}
@@ -306,7 +306,7 @@ def deploy(templates: list[StackTemplate], config: Config, account_id: str, sess
     """Create the automation's resources in the emulator, each stack in its own region."""
     import boto3
 
-    from entra_aws.sandbox import eventbridge_gaps
+    from sandbox import eventbridge_gaps
 
     eventbridge_gaps.install()
     session = session or boto3.Session()

@@ -14,7 +14,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 from entra_aws.config.base import Strict
 from entra_aws.config.loader import ConfigError, field_path, read_document
 from entra_aws.config.models import NonEmptyStr
-from entra_aws.sandbox.world import World, WorldAccount
+from sandbox.world import World, WorldAccount
 
 AccountRef = Annotated[str, Field(min_length=1, description="account name or 12-digit id")]
 _OU_PATH = re.compile(r"^/([^/]+(/[^/]+)*)?$")

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from entra_aws.config.models import AccountId, NonEmptyStr, Strict
-from entra_aws.sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
+from sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
 
 
 class WorldAccount(Strict):

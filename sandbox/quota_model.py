@@ -3,7 +3,7 @@
 The model: at most `tps` calls in any one-second window across all callers (collective), at most
 `max_outstanding` asynchronous assignment operations in flight, each finishing `duration` seconds (uniform in
 [low, high]) after it was accepted. A call over either limit fails with ThrottlingException, as AWS does.
-Permission-set calls succeed at once. The numbers are documented assumptions (../shared/FACTS.md), not
+Permission-set calls succeed at once. The numbers are documented assumptions (docs/facts.md), not
 measurements of AWS.
 """
 
