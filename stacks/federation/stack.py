@@ -1,9 +1,4 @@
-"""Workload (OIDC) and SAML federation stacks: Entra ID as the identity source for AWS workloads and sign-in.
-
-One stack, `EntraAws-Federation`, in the account it is deployed to (normally the management account). It holds
-the providers and roles itself (`deploy_to.management_account`) and/or a service-managed StackSet that puts
-the same providers and roles into member accounts (`deploy_to.stackset`).
-"""
+"""The federation stack: the providers and roles in this account and/or a StackSet for member accounts."""
 
 from __future__ import annotations
 
@@ -12,11 +7,9 @@ from constructs import Construct
 
 from entra_aws.config import Config
 from entra_aws.config.federation import FederationConfig, federation_problems
-from stacks.federation_stackset import FederationStackSet
-from stacks.saml_federation import SamlFederation
-from stacks.workload_identity import WorkloadIdentity
-
-STACK_NAME = "EntraAws-Federation"
+from stacks.federation.saml import SamlFederation
+from stacks.federation.stackset import FederationStackSet
+from stacks.federation.workload_identity import WorkloadIdentity
 
 
 def build_federation(scope: cdk.Stack, config: Config, federation: FederationConfig, region: str) -> None:
@@ -60,12 +53,3 @@ class FederationStack(cdk.Stack):
                 region=stackset.region or region,
                 build=lambda member: build_federation(member, config, federation, stackset.region or region),
             )
-
-
-def add_federation_stacks(app: cdk.App, config: Config) -> FederationStack:
-    env = (
-        cdk.Environment(account=config.management_account_id, region=config.identity_center.region)
-        if config.management_account_id
-        else None
-    )
-    return FederationStack(app, STACK_NAME, config=config, env=env)

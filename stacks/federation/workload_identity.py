@@ -13,7 +13,7 @@ from entra_aws.config.federation import WorkloadIdentity as WorkloadIdentitySett
 from entra_aws.federation.aws_profile import profile_text
 from entra_aws.federation.issuers import TokenVersion, access_token_accepted_version, issuer_url
 from entra_aws.federation.trust_policy import WILDCARD_MARKER, web_identity_conditions
-from stacks.federation_roles import federated_role
+from stacks.federation.roles import federated_role
 
 
 def output_id(name: str) -> str:

@@ -15,8 +15,8 @@ from entra_aws.config.federation import resolve_file
 from entra_aws.federation.app_roles import app_role, role_claim
 from entra_aws.federation.saml_metadata import read_metadata
 from entra_aws.federation.trust_policy import saml_conditions
-from stacks.federation_roles import federated_role
-from stacks.workload_identity import output_id
+from stacks.federation.roles import federated_role
+from stacks.federation.workload_identity import output_id
 
 
 class SamlFederation(Construct):
