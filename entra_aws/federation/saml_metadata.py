@@ -39,7 +39,7 @@ class SamlMetadata:
     def certificate_warnings(self, source: str, now: datetime) -> list[str]:
         """Expired or soon-expiring signing certificates: AWS refuses assertions signed by a key it was not given."""
         try:
-            expiries = [validity(base64.b64decode(c))[1] for c in self.signing_certificates]
+            expiries = [validity(base64.b64decode(c)).not_after for c in self.signing_certificates]
         except CertificateError as error:
             return [f"{source}: cannot read a signing certificate's validity: {error}"]
         newest = max(expiries)

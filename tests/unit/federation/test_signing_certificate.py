@@ -1,6 +1,6 @@
-"""The SAML signing certificate's validity, read from the metadata without a crypto library: the dates agree with
-`cryptography` on every certificate of the real samples; expiry turns into a warning a person can act on; metadata
-from another tenant is refused."""
+"""The SAML signing certificate's validity, read from the metadata: the dates agree with `cryptography` on every
+certificate of the real samples; garbage is a CertificateError; expiry turns into a warning a person can act on;
+metadata from another tenant is refused."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
 from entra_aws.config import ConfigError, load_config
 from entra_aws.federation.certificate import CertificateError, validity
@@ -24,7 +25,6 @@ SAMPLES = [CONFIG_SAMPLE, PUBLISHED_SAMPLES / PUBLISHED]
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_validity_agrees_with_cryptography(path: Path) -> None:
-    x509 = pytest.importorskip("cryptography.x509")
     certificates = read_metadata(path).signing_certificates
     assert certificates
     for text in certificates:
@@ -35,7 +35,7 @@ def test_validity_agrees_with_cryptography(path: Path) -> None:
 
 def test_not_a_certificate() -> None:
     for garbage in (b"", b"\x30", b"\x30\x03\x02\x01\x01", b"\x04\x00", b"\x30\x84\xff\xff\xff\xff"):
-        with pytest.raises(CertificateError):
+        with pytest.raises(CertificateError, match=r"^not an X\.509 certificate \(.*\)$"):
             validity(garbage)
 
 
