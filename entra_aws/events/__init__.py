@@ -1,2 +1,2 @@
-"""CloudTrail-via-EventBridge events: models, the rules' patterns, a faithful pattern matcher, and routing
+"""CloudTrail-via-EventBridge events: models, the rules' patterns, and routing
 of an event to the Scope(s) to reconcile. Pure Python (pydantic only): no boto3, no CDK."""

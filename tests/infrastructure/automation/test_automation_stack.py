@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from entra_aws.config import load_config
-from entra_aws.events.pattern import matches
+from tests.support.event_pattern import matches
 from tests.unit.events import samples
 
 REPO = Path(__file__).resolve().parents[3]

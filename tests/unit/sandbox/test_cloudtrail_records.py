@@ -10,9 +10,9 @@ import pytest
 from entra_aws.engine.scope import Scope
 from entra_aws.events import rules
 from entra_aws.events.models import CloudTrailEvent
-from entra_aws.events.pattern import matches
 from entra_aws.events.routing import route
 from sandbox import cloudtrail
+from tests.support.event_pattern import matches
 from tests.unit.events import samples
 
 GROUP = "9067c0c5-3a81-4cbb-b1a5-1234567890ab"
