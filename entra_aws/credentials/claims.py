@@ -1,4 +1,4 @@
-"""Reading an Entra access token's claims (no signature check: AWS does that) and naming the STS session.
+"""Reading an Entra access token's claims with PyJWT (no signature check: AWS does that) and naming the STS session.
 
 Entra v1 tokens carry `iss` https://sts.windows.net/{tid}/ (trailing slash) and `appid`; v2 tokens carry
 https://login.microsoftonline.com/{tid}/v2.0 and `azp`. For app-only tokens `sub` is the service principal's
@@ -7,11 +7,10 @@ object id (`oid`).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from typing import Any
+
+import jwt
 
 from entra_aws.credentials.errors import MalformedTokenError
 
@@ -24,19 +23,27 @@ _SESSION_NAME_DISALLOWED = re.compile(r"[^\w+=,.@-]", re.ASCII)
 
 def decode(token: str) -> dict[str, Any]:
     """The payload of a compact JWT, or MalformedTokenError naming what is wrong (never echoing the token)."""
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        raise MalformedTokenError(f"the access token is not a JWT: expected 3 dot-separated segments, got {len(parts)}")
+    token = token.strip()
+    segments = token.count(".") + 1
+    if segments != 3:
+        raise MalformedTokenError(f"the access token is not a JWT: expected 3 dot-separated segments, got {segments}")
+    # The signature is never checked here, so it is not read either: Microsoft's published sample tokens carry a
+    # truncated one that PyJWT refuses to base64-decode.
+    signing_input = token.rpartition(".")[0]
     try:
-        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        payload = json.loads(raw)
-    except (binascii.Error, ValueError):
-        raise MalformedTokenError(
-            "the access token's payload is not base64url-encoded JSON (segment 2 of the JWT)"
-        ) from None
-    if not isinstance(payload, dict):
-        raise MalformedTokenError("the access token's payload is not a JSON object")
+        payload: dict[str, Any] = jwt.decode(f"{signing_input}.", options={"verify_signature": False})
+    except jwt.InvalidTokenError as error:
+        raise MalformedTokenError(_malformed(str(error))) from None
     return payload
+
+
+def _malformed(reason: str) -> str:
+    """PyJWT's reason ("Invalid payload padding", "Invalid header string: must be a json object", ...) in our words."""
+    reason = reason.lower()
+    part, number = ("header", 1) if "header" in reason else ("payload", 2)
+    if reason.endswith("must be a json object"):
+        return f"the access token's {part} is not a JSON object"
+    return f"the access token's {part} is not base64url-encoded JSON (segment {number} of the JWT)"
 
 
 def summary(claims: dict[str, Any]) -> dict[str, Any]:

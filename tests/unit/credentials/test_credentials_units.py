@@ -119,12 +119,16 @@ def test_session_names_fit_the_sts_alphabet(raw: str, expected: str) -> None:
     assert re.fullmatch(options.SESSION_NAME, name, re.ASCII)
 
 
+HEADER = "eyJhbGciOiJub25lIn0"  # {"alg":"none"}: PyJWT reads the header before the payload
+
+
 @pytest.mark.parametrize(
     ("token", "expected"),
     [
         ("abc", "expected 3 dot-separated segments, got 1"),
-        ("a.!!!.c", "not base64url-encoded JSON"),
-        ("a.WzFd.c", "not a JSON object"),
+        (f"{HEADER}.!!!.sig", "not base64url-encoded JSON"),
+        (f"{HEADER}.WzFd.sig", "not a JSON object"),
+        ("a.e30.sig", "header is not base64url-encoded JSON (segment 1 of the JWT)"),
     ],
 )
 def test_malformed_tokens_are_named_without_echo(token: str, expected: str) -> None:
