@@ -6,34 +6,43 @@ internals (models.py imports federation.py for the section type).
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
 
-ACCOUNT_ID = r"^\d{12}$"
+from entra_aws.config.aws_limits import (
+    ACCOUNT_ID,
+    AWS_MANAGED_POLICY_ARN,
+    IAM_NAME,
+    IAM_PATH,
+    IAM_PATH_MAX,
+    MANAGED_POLICY_ARN_MAX,
+    REGION,
+)
+from entra_aws.config.policy_document import check_policy, read_policy_file
+
+__all__ = ["ACCOUNT_ID", "REGION", "read_policy_file"]
+
 OU_ID = r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$"
 ROOT_ID = r"^r-[0-9a-z]{4,32}$"
 GUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
-AWS_MANAGED_POLICY_ARN = r"^arn:aws[a-z-]*:iam::aws:policy/([\w+=,.@-]+/)*[\w+=,.@-]+$"
-IAM_NAME = r"^[\w+=,.@-]{1,128}$"
-IAM_PATH = r"^/([\x21-\x7e]{0,510}/)?$"
-ISO_DURATION = re.compile(r"^PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?$")
+ISO_DURATION = re.compile(r"^PT(?:(?P<h>[0-9]{1,4})H)?(?:(?P<m>[0-9]{1,4})M)?$")
 
-ManagedPolicyArn = Annotated[str, StringConstraints(pattern=AWS_MANAGED_POLICY_ARN)]
+ManagedPolicyArn = Annotated[str, StringConstraints(pattern=AWS_MANAGED_POLICY_ARN, max_length=MANAGED_POLICY_ARN_MAX)]
+PolicyDocument = Annotated[dict[str, Any], AfterValidator(check_policy)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    # allow_inf_nan=False: `max_tps: .nan` is "not a number", not "should be less than or equal to 100".
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, allow_inf_nan=False)
 
 
 class CustomerManagedPolicyReference(Strict):
     name: Annotated[str, StringConstraints(pattern=IAM_NAME)]
-    path: Annotated[str, StringConstraints(pattern=IAM_PATH)] = "/"
+    path: Annotated[str, StringConstraints(pattern=IAM_PATH, max_length=IAM_PATH_MAX)] = "/"
 
 
 class PermissionsBoundary(Strict):
@@ -51,7 +60,7 @@ class PermissionsBoundary(Strict):
 
 def session_duration(value: str) -> timedelta:
     """PT1H..PT12H: the range of Identity Center session durations and of IAM's MaxSessionDuration."""
-    match = ISO_DURATION.match(value)
+    match = ISO_DURATION.fullmatch(value)
     if not match or not (match["h"] or match["m"]):
         raise ValueError(f"must be an ISO-8601 duration like PT1H or PT8H30M, got {value!r}")
     duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
@@ -79,16 +88,3 @@ def duplicates(names: list[str]) -> list[str]:
 def resolve_file(base_dir: Path, name: str) -> Path:
     path = Path(name)
     return path if path.is_absolute() else base_dir / path
-
-
-def read_policy_file(path: Path) -> dict[str, Any]:
-    """An IAM policy document from a JSON file; ValueError with a one-line reason naming the file."""
-    try:
-        policy = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"no such file {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not a JSON policy document ({exc})") from None
-    if not isinstance(policy, dict) or "Statement" not in policy:
-        raise ValueError(f"{path} must hold a JSON object with a Statement (an IAM policy document)")
-    return policy

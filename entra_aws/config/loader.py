@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from entra_aws.config import models
+from entra_aws.config import aws_limits, models
 from entra_aws.config.base import duplicates, read_policy_file, resolve_file
 from entra_aws.config.models import Config
+from entra_aws.config.yaml_loader import YamlError, load_yaml
+
+MAX_CONFIG_BYTES = 1_048_576
 
 PATTERN_HINTS = {
     models.PERMISSION_SET_NAME: "1-32 characters of letters, digits and _+=,.@-",
@@ -21,7 +23,12 @@ PATTERN_HINTS = {
     models.IDENTITY_STORE_ID: "an identity store id like d-1234567890",
     models.AWS_MANAGED_POLICY_ARN: "an AWS-managed policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess",
     models.IAM_NAME: "an IAM name: 1-128 characters of letters, digits and _+=,.@-",
-    models.IAM_PATH: "an IAM path like / or /division/",
+    models.IAM_PATH: "an IAM path like / or /division/ (segments of letters, digits and .,+@=_-)",
+    aws_limits.DESCRIPTION: "text of printable ASCII and Latin-1 letters (AWS refuses emoji and other scripts)",
+    aws_limits.RELAY_STATE: "an https URL like https://console.aws.amazon.com/billing/home",
+    aws_limits.TAG_TEXT: "letters, digits, spaces and _.:/=+-@",
+    aws_limits.SCHEDULE: "an EventBridge schedule: rate(1 hour), rate(6 hours) (singular unit only for 1) "
+    "or cron with 6 fields like cron(0 6 * * ? *)",
 }
 
 
@@ -31,33 +38,6 @@ class ConfigError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@cache
-def _unique_key_loader() -> Any:
-    """A SafeLoader that refuses duplicate mapping keys instead of silently keeping the last one.
-
-    Built on first use: PyYAML is imported only when a YAML file is read (the Lambda code parses JSON).
-    """
-    import yaml
-
-    def construct_mapping(loader: Any, node: Any) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node)
-            if key in seen:
-                mark = key_node.start_mark
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
-                )
-            seen.add(key)
-        return dict(loader.construct_mapping(node))
-
-    class UniqueKeyLoader(yaml.SafeLoader):
-        pass
-
-    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    return UniqueKeyLoader
 
 
 def field_path(loc: tuple[str | int, ...]) -> str:
@@ -85,6 +65,8 @@ def _pydantic_message(error: Any) -> str:
     if kind == "string_pattern_mismatch":
         allowed = PATTERN_HINTS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
         return f"must be {allowed}, got {_describe_input(error['input'])}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {error['input']} (not a number)"
     if kind == "literal_error":
         return f"must be {ctx.get('expected')}, got {_describe_input(error['input'])}"
     message = str(error["msg"])
@@ -100,7 +82,7 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: no such file"])
     if not path.is_file():
         raise ConfigError([f"{path}: is not a file"])
-    raw = path.read_bytes()
+    raw = _read_bounded(path)
     if b"\x00" in raw:
         raise ConfigError([f"{path}: is a binary file, expected YAML text"])
     try:
@@ -109,20 +91,25 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: is not UTF-8 text (byte {exc.start}), expected YAML"]) from None
     if not text.strip():
         raise ConfigError([f"{path}: is empty; expected a mapping with tenant_id, identity_center, permission_sets"])
-    import yaml
-
     try:
-        document = yaml.load(text, Loader=_unique_key_loader())
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
-        raise ConfigError([f"{path}: {where}YAML syntax error: {exc.problem or exc.context}"]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"{path}: YAML syntax error: {exc}"]) from None
+        document = load_yaml(text)
+    except YamlError as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
     if not isinstance(document, dict):
         kind = type(document).__name__ if document is not None else "nothing"
         raise ConfigError([f"{path}: the top level must be a mapping of settings, got a {kind}"])
     return document
+
+
+def _read_bounded(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError([f"{path}: is larger than {MAX_CONFIG_BYTES} bytes (1 MiB), the most a config file may be"])
+    return raw
 
 
 def _inline_policy_files(path: Path, document: dict[str, Any]) -> list[str]:
@@ -208,7 +195,4 @@ def check_references(config: Config) -> list[str]:
     for j, ps_name in enumerate(config.apply.adopt_permission_sets):
         if ps_name not in catalog:
             problems.append(f"apply.adopt_permission_sets[{j}]: unknown permission set {ps_name!r}")
-    for i, spec in enumerate(config.permission_sets):
-        if spec.inline_policy is not None and "Statement" not in spec.inline_policy:
-            problems.append(f"permission_sets[{i}].inline_policy: an IAM policy document needs a Statement")
     return problems

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -15,18 +15,23 @@ from pydantic import (
     model_validator,
 )
 
-from entra_aws.config.base import (
+from entra_aws.config import aws_limits
+from entra_aws.config.aws_limits import (
     ACCOUNT_ID,
     AWS_MANAGED_POLICY_ARN,
-    GUID,
     IAM_NAME,
     IAM_PATH,
-    OU_ID,
+    PERMISSION_SET_NAME,
     REGION,
+)
+from entra_aws.config.base import (
+    GUID,
+    OU_ID,
     ROOT_ID,
     CustomerManagedPolicyReference,
     ManagedPolicyArn,
     PermissionsBoundary,
+    PolicyDocument,
     Strict,
     check_session_duration,
 )
@@ -37,13 +42,13 @@ __all__ = [
     "AWS_MANAGED_POLICY_ARN",
     "IAM_NAME",
     "IAM_PATH",
+    "PERMISSION_SET_NAME",
     "REGION",
     "CustomerManagedPolicyReference",
     "PermissionsBoundary",
     "Strict",
 ]
 
-PERMISSION_SET_NAME = r"^[\w+=,.@-]{1,32}$"
 TENANT_ID = GUID
 INSTANCE_ARN = r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"
 IDENTITY_STORE_ID = r"^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -52,6 +57,8 @@ MANAGED_TAG_KEY = "entra-aws:managed"
 CONVENTION_TARGET_GROUPS = ("account", "account_name", "ou")
 
 PermissionSetName = Annotated[str, StringConstraints(pattern=PERMISSION_SET_NAME)]
+TagKey = Annotated[str, StringConstraints(pattern=aws_limits.TAG_TEXT, min_length=1, max_length=aws_limits.TAG_KEY_MAX)]
+TagValue = Annotated[str, StringConstraints(pattern=aws_limits.TAG_TEXT, max_length=aws_limits.TAG_VALUE_MAX)]
 AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID)]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
@@ -90,15 +97,25 @@ class IdentityCenter(Strict):
 
 class PermissionSetSpec(Strict):
     name: PermissionSetName = Field(description="At most 32 characters of [A-Za-z0-9_+=,.@-].")
-    description: Annotated[str, StringConstraints(min_length=1, max_length=700)] | None = None
+    description: (
+        Annotated[
+            str,
+            StringConstraints(pattern=aws_limits.DESCRIPTION, min_length=1, max_length=aws_limits.DESCRIPTION_MAX),
+        ]
+        | None
+    ) = Field(default=None, description="Up to 700 characters: Latin-1 letters, no emoji or other scripts.")
     session_duration: Annotated[str, AfterValidator(check_session_duration)] = "PT1H"
     managed_policies: list[ManagedPolicyArn] = Field(default_factory=list)
     customer_managed_policies: list[CustomerManagedPolicyReference] = Field(default_factory=list)
-    inline_policy: dict[str, Any] | None = Field(default=None, description="An IAM policy document.")
+    inline_policy: PolicyDocument | None = Field(default=None, description="An IAM policy document.")
     inline_policy_file: str | None = Field(default=None, description="A JSON policy file, relative to the config file.")
     permissions_boundary: PermissionsBoundary | None = None
-    relay_state: Annotated[str, StringConstraints(min_length=1, max_length=240)] | None = None
-    tags: dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], str] = Field(default_factory=dict)
+    relay_state: Annotated[str, StringConstraints(pattern=aws_limits.RELAY_STATE, max_length=240)] | None = Field(
+        default=None, description="An https URL the access portal opens after sign-in (at most 240 characters)."
+    )
+    tags: dict[TagKey, TagValue] = Field(
+        default_factory=dict, max_length=aws_limits.TAGS_MAX, json_schema_extra={"additionalProperties": False}
+    )
     privileged: bool = Field(default=False, description="Granted only by explicit rules, never by a naming convention.")
 
     @field_validator("tags")
@@ -106,14 +123,18 @@ class PermissionSetSpec(Strict):
     def _reserved_tag(cls, tags: dict[str, str]) -> dict[str, str]:
         if MANAGED_TAG_KEY in tags:
             raise ValueError(f"the tag key {MANAGED_TAG_KEY!r} is reserved for entra-aws")
-        return tags
+        return aws_limits.check_tags(tags)
 
     @model_validator(mode="after")
     def _policies(self) -> PermissionSetSpec:
         if self.inline_policy is not None and self.inline_policy_file is not None:
             raise ValueError("give inline_policy or inline_policy_file, not both")
-        if len(self.managed_policies) + len(self.customer_managed_policies) > 20:
-            raise ValueError("at most 20 managed and customer-managed policies per permission set")
+        attached = len(self.managed_policies) + len(self.customer_managed_policies)
+        if attached > aws_limits.POLICIES_PER_PERMISSION_SET:
+            raise ValueError(
+                f"{attached} managed and customer-managed policies; Identity Center allows at most "
+                f"{aws_limits.POLICIES_PER_PERMISSION_SET} per permission set"
+            )
         return self
 
 
@@ -209,8 +230,8 @@ class ApplySettings(Strict):
 
 class AutomationSettings(Strict):
     reconcile_schedule: Annotated[
-        str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
-    ] = "rate(6 hours)"
+        str, StringConstraints(pattern=aws_limits.SCHEDULE), AfterValidator(aws_limits.check_schedule)
+    ] = Field(default="rate(6 hours)", description="EventBridge rate(1 hour), rate(6 hours) or cron(0 6 * * ? *).")
     notification_emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = Field(
         default_factory=list
     )
