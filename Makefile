@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(abspath $(VENV))/bin
 CDK_CLI_VERSION := 2.1148.1
 STAMP  := $(VENV)/.installed-stamp
+# The Lambda asset's own dependencies (requirements-lambda.txt), installed for the functions' runtime.
+LAMBDA_DEPENDENCIES := build/lambda-dependencies/.requirements-sha256
 
 # jsii and the CDK CLI use the venv's Node.js (a supported LTS from PyPI), never the machine's.
 export PATH := $(BIN):$(PATH)
@@ -13,9 +15,12 @@ export CDK_CLI_NOTICES := false
 
 .PHONY: setup demo test lint typecheck unit integration infrastructure bench synth schema clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAMBDA_DEPENDENCIES)
 
-$(STAMP): pyproject.toml requirements.txt requirements-dev.txt scripts/install_node_tools.py
+$(LAMBDA_DEPENDENCIES): $(STAMP) requirements-lambda.txt scripts/fetch_lambda_dependencies.py
+	$(BIN)/python scripts/fetch_lambda_dependencies.py
+
+$(STAMP): pyproject.toml requirements.txt requirements-lambda.txt requirements-dev.txt scripts/install_node_tools.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -54,4 +59,4 @@ bench: setup
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build cdk.out .pytest_cache .mypy_cache .ruff_cache
