@@ -44,9 +44,11 @@ from typing import Any
 
 import boto3
 
+from entra_aws.adapters.aws import aws_context
 from entra_aws.config import Config, load_config
+from entra_aws.engine.context import AwsContext
 from entra_aws.engine.pacing import VirtualClock
-from entra_aws.engine.reconcile import AwsContext, reconcile
+from entra_aws.engine.reconcile import reconcile
 from entra_aws.engine.scope import Scope
 from sandbox.emulator import emulated_aws
 from sandbox.quota_model import QuotaModel
@@ -117,7 +119,7 @@ def deploy() -> Deployment:
     config = load_config(CONFIG)
     region = config.identity_center.region
     seeded = seed_world(load_world(WORLD), region)
-    converged = reconcile(config, Scope.everything(), apply=True, context=AwsContext.from_session(config))
+    converged = reconcile(config, Scope.everything(), apply=True, context=aws_context(config))
     if not converged.ok:
         raise RuntimeError(f"the deploy-time reconcile failed: {converged.summary()}")
     identitystore = boto3.client("identitystore", region_name=region)
@@ -131,7 +133,7 @@ def warm_worker(config: Config) -> tuple[AwsContext, AsynchronousAssignments]:
     asynchronous = AsynchronousAssignments(clock)
     session = boto3.Session()
     asynchronous.install(session)
-    worker = replace(AwsContext.from_session(config, session), clock=clock)
+    worker = replace(aws_context(config, session), clock=clock)
     earlier = reconcile(config, Scope.everything(), apply=True, context=worker)
     if not (earlier.ok and earlier.plan.empty):
         raise RuntimeError(f"the earlier reconcile was not in steady state: {earlier.summary()}")

@@ -21,6 +21,7 @@ from typing import Any
 from entra_aws.engine.apply import Executor, Limits
 from entra_aws.engine.model import Assignment
 from entra_aws.engine.plan import Operation, Plan
+from entra_aws.engine.ports import RequestOutcome
 from sandbox.quota_model import QuotaModel, lower_bound_seconds
 
 OPERATIONS = 1200
@@ -35,11 +36,9 @@ class TimedQuotaModel(QuotaModel):
 
     accepted: dict[str, float] = field(default_factory=dict, init=False)
 
-    def create_assignment(
-        self, account_id: str, arn: str, principal_type: str, principal_id: str
-    ) -> tuple[str, str, str]:
+    def create_assignment(self, account_id: str, arn: str, principal_type: str, principal_id: str) -> RequestOutcome:
         request = super().create_assignment(account_id, arn, principal_type, principal_id)
-        self.accepted[request[0]] = self.clock.now()
+        self.accepted[request.request_id] = self.clock.now()
         return request
 
     def durations(self) -> list[float]:
@@ -94,10 +93,10 @@ def run_naive(model: QuotaModel, operations: int, poll_interval: float) -> float
     for op in assignment_plan(operations).operations:
         assert op.assignment is not None
         a = op.assignment
-        request_id, _, _ = model.create_assignment(a.account_id, PERMISSION_SET_ARN, a.principal_type, a.principal_id)
+        request = model.create_assignment(a.account_id, PERMISSION_SET_ARN, a.principal_type, a.principal_id)
         while True:
             model.clock.sleep(poll_interval)
-            if request_id not in model.request_ids("creation", "IN_PROGRESS"):
+            if request.request_id not in model.request_ids("creation", "IN_PROGRESS"):
                 break
     return model.clock.now()
 

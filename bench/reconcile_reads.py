@@ -65,9 +65,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from entra_aws.adapters.aws import aws_context
 from entra_aws.config import Config, parse_config
 from entra_aws.engine.pacing import VirtualClock
-from entra_aws.engine.reconcile import AwsContext, reconcile
+from entra_aws.engine.reconcile import reconcile
 from entra_aws.engine.scope import Scope
 from sandbox.emulator import DEFAULT_MANAGEMENT_ACCOUNT, emulated_aws
 from sandbox.world import World, WorldAccount, WorldUnit, seed_world
@@ -308,7 +309,7 @@ def converge(world: World, sizes: Sizes, expected_assignments: int) -> Config:
     """Seed the organization and groups, then let the engine's first apply create everything else."""
     seed_world(world, REGION)
     config = build_config(sizes)
-    first = replace(AwsContext.from_session(config), clock=VirtualClock())
+    first = replace(aws_context(config), clock=VirtualClock())
     report = reconcile(config, Scope.everything(), apply=True, context=first)
     if not report.ok or report.plan.count("create_assignment") != expected_assignments:
         raise RuntimeError(f"the first apply did not create the {expected_assignments} assignments: {report.summary()}")
@@ -320,7 +321,7 @@ def run(sizes: Sizes) -> dict[str, Any]:
     world = build_world(sizes)
     shape = density(world, sizes)
     config = converge(world, sizes, shape.assignments)
-    context = AwsContext.from_session(config)  # discovers the instance: once per process, not per reconcile
+    context = aws_context(config)  # discovers the instance: once per process, not per reconcile
     discovery = Counter(context.calls.calls)
     steady = reconcile(config, Scope.everything(), apply=False, context=context)
     if not steady.plan.empty:

@@ -14,9 +14,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from entra_aws.engine.operations import KINDS, SYNCHRONOUS_METHODS, OperationKind
 from entra_aws.engine.pacing import VirtualClock
+from entra_aws.engine.ports import ApiError, RequestOutcome, StatusKind
 
 
 @dataclass
@@ -44,9 +44,9 @@ class QuotaModel:
 
     # -- limits ------------------------------------------------------------------------------------------
 
-    def _throttle(self, operation: str) -> ClientError:
+    def _throttle(self, operation: str) -> ApiError:
         self.throttled += 1
-        return ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, operation)
+        return ApiError("ThrottlingException", "Rate exceeded", operation=operation)
 
     def _admit(self, operation: str) -> None:
         now = self.clock.now()
@@ -64,7 +64,7 @@ class QuotaModel:
 
     # -- asynchronous operations ---------------------------------------------------------------------------
 
-    def _submit(self, kind: str, operation: str, account_id: str) -> tuple[str, str, str]:
+    def _submit(self, kind: StatusKind, operation: str, account_id: str) -> RequestOutcome:
         self._admit(operation)
         if self.outstanding() >= self.max_outstanding:
             raise self._throttle(operation)
@@ -74,42 +74,38 @@ class QuotaModel:
         done_at = self.clock.now() + self._rng.uniform(self.low, self.high)
         self.requests[request_id] = (kind, done_at, status)
         self.peak_outstanding = max(self.peak_outstanding, self.outstanding())
-        return request_id, "IN_PROGRESS", ""
+        return RequestOutcome(request_id, "IN_PROGRESS")
 
-    def create_assignment(
-        self, account_id: str, arn: str, principal_type: str, principal_id: str
-    ) -> tuple[str, str, str]:
-        return self._submit("creation", "CreateAccountAssignment", account_id)
+    def create_assignment(self, account_id: str, arn: str, principal_type: str, principal_id: str) -> RequestOutcome:
+        return self._submit(_status_of("create_assignment"), "CreateAccountAssignment", account_id)
 
-    def delete_assignment(
-        self, account_id: str, arn: str, principal_type: str, principal_id: str
-    ) -> tuple[str, str, str]:
-        return self._submit("deletion", "DeleteAccountAssignment", account_id)
+    def delete_assignment(self, account_id: str, arn: str, principal_type: str, principal_id: str) -> RequestOutcome:
+        return self._submit(_status_of("delete_assignment"), "DeleteAccountAssignment", account_id)
 
-    def provision(self, arn: str) -> tuple[str, str, str]:
+    def provision(self, arn: str) -> RequestOutcome:
         self._admit("ProvisionPermissionSet")
         self._next += 1
         request_id = f"prov-{self._next}"
         self.requests[request_id] = (
-            "provisioning",
+            _status_of("provision_permission_set"),
             self.clock.now() + self._rng.uniform(self.low, self.high),
             "SUCCEEDED",
         )
-        return request_id, "IN_PROGRESS", ""
+        return RequestOutcome(request_id, "IN_PROGRESS")
 
-    def request_ids(self, kind: Any, status: str) -> set[str]:
+    def request_ids(self, kind: StatusKind, status: str) -> set[str]:
         self._admit("ListStatus")
         now = self.clock.now()
         if status == "IN_PROGRESS":
             return {rid for rid, (k, done, _) in self.requests.items() if k == kind and done > now}
         return {rid for rid, (k, done, final) in self.requests.items() if k == kind and done <= now and final == status}
 
-    def request_status(self, kind: Any, request_id: str) -> tuple[str, str]:
+    def request_status(self, kind: StatusKind, request_id: str) -> RequestOutcome:
         self._admit("DescribeStatus")
         _, done_at, final = self.requests[request_id]
         if done_at > self.clock.now():
-            return "IN_PROGRESS", ""
-        return final, "the target account is not active" if final == "FAILED" else ""
+            return RequestOutcome(request_id, "IN_PROGRESS")
+        return RequestOutcome(request_id, final, "the target account is not active" if final == "FAILED" else "")
 
     # -- synchronous permission-set calls -----------------------------------------------------------------
 
@@ -118,22 +114,16 @@ class QuotaModel:
         return f"arn:aws:sso:::permissionSet/ssoins-model/ps-{spec.name.lower()}"
 
     def __getattr__(self, name: str) -> Any:
-        if name in {
-            "update_permission_set",
-            "tag",
-            "untag",
-            "attach_managed_policy",
-            "detach_managed_policy",
-            "attach_customer_managed_policy",
-            "detach_customer_managed_policy",
-            "put_inline_policy",
-            "delete_inline_policy",
-            "put_permissions_boundary",
-            "delete_permissions_boundary",
-            "delete_permission_set",
-        }:
+        """Every other synchronous permission-set call of the operation table: admitted, and done at once."""
+        if name in SYNCHRONOUS_METHODS:
             return lambda *args, **kwargs: self._admit(name)
         raise AttributeError(name)
+
+
+def _status_of(kind: OperationKind) -> StatusKind:
+    status = KINDS[kind].status
+    assert status is not None
+    return status
 
 
 def lower_bound_seconds(operations: int, *, tps: float, max_outstanding: int, mean_duration: float) -> float:

@@ -1,14 +1,21 @@
 """boto3 clients for one reconcile: standard credential chain, AWS_ENDPOINT_URL honoured by botocore,
-adaptive retries, and a log of every API call made (tests and the benchmark count them)."""
+adaptive retries, a log of every API call made (tests and the benchmark count them), and the boundary where
+botocore's ClientError becomes the engine's ApiError."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
+from botocore.exceptions import ClientError
+
+from entra_aws.engine.ports import ApiError
 
 RETRIES = BotoConfig(retries={"mode": "adaptive", "max_attempts": 10}, connect_timeout=5, read_timeout=30)
 
@@ -31,6 +38,52 @@ class CallLog:
         return sum(self.calls.values())
 
 
+def api_error(error: ClientError) -> ApiError:
+    body = error.response.get("Error", {})
+    return ApiError(
+        str(body.get("Code", "")),
+        str(body.get("Message", "")),
+        reason=str(error.response.get("Reason", "")),
+        resource_type=str(error.response.get("ResourceType", "")),
+        operation=error.operation_name,
+    )
+
+
+@contextmanager
+def api_errors() -> Iterator[None]:
+    """Inside: a ClientError leaves as ApiError (botocore puts modeled fields like Reason beside Error)."""
+    try:
+        yield
+    except ClientError as error:
+        raise api_error(error) from error
+
+
+class ApiClient:
+    """A boto3 client whose calls raise ApiError instead of ClientError; everything else passes through."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self.client, name)
+        if name == "meta" or not callable(found):
+            return found
+        return _translated(found)
+
+
+def _translated(call: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(call)
+    def translated(*args: Any, **kwargs: Any) -> Any:
+        with api_errors():
+            return call(*args, **kwargs)
+
+    return translated
+
+
+def api_client(client: Any) -> ApiClient:
+    return client if isinstance(client, ApiClient) else ApiClient(client)
+
+
 def make_client(session: boto3.Session, service: str, region: str, log: CallLog) -> Any:
     return log.attach(session.client(service, region_name=region, config=RETRIES))  # type: ignore[call-overload]
 
@@ -51,9 +104,5 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
     size = largest_page(client, operation)
     config = {"PageSize": size} if size else {}
     pages = client.get_paginator(operation).paginate(**kwargs, PaginationConfig=config)
-    return [item for page in pages for item in page[key]]
-
-
-def error_code(error: Exception) -> str:
-    response = getattr(error, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
+    with api_errors():  # pages are fetched while iterating
+        return [item for page in pages for item in page[key]]

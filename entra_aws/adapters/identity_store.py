@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from entra_aws.adapters.clients import error_code, paginate
+from entra_aws.adapters.clients import api_client, paginate
 from entra_aws.engine.model import Principal
-
-_ID = re.compile(r"^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-def looks_like_id(value: str) -> bool:
-    return bool(_ID.match(value))
+from entra_aws.engine.ports import ApiError
 
 
-class Directory:
+class IdentityStoreDirectory:
+    """Implements the engine's Directory port over identitystore."""
+
     def __init__(self, client: Any, identity_store_id: str) -> None:
-        self._client = client
+        self._client = api_client(client)
         self._store = identity_store_id
         self._groups: dict[str, Principal | None] = {}
 
@@ -33,8 +27,8 @@ class Directory:
             try:
                 found = self._client.describe_group(IdentityStoreId=self._store, GroupId=group_id)
                 self._groups[group_id] = Principal("GROUP", group_id, found.get("DisplayName", ""))
-            except ClientError as error:
-                if error_code(error) not in ("ResourceNotFoundException", "ValidationException"):
+            except ApiError as error:
+                if error.code not in ("ResourceNotFoundException", "ValidationException"):
                     raise
                 self._groups[group_id] = None
         return self._groups[group_id]
@@ -45,8 +39,8 @@ class Directory:
                 IdentityStoreId=self._store,
                 AlternateIdentifier={"UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": name}},
             )
-        except ClientError as error:
-            if error_code(error) != "ResourceNotFoundException":
+        except ApiError as error:
+            if error.code != "ResourceNotFoundException":
                 raise
             return None
         return Principal("GROUP", found["GroupId"], name)
@@ -62,8 +56,8 @@ class Directory:
     def user(self, user_id: str) -> Principal | None:
         try:
             found = self._client.describe_user(IdentityStoreId=self._store, UserId=user_id)
-        except ClientError as error:
-            if error_code(error) not in ("ResourceNotFoundException", "ValidationException"):
+        except ApiError as error:
+            if error.code not in ("ResourceNotFoundException", "ValidationException"):
                 raise
             return None
         return Principal("USER", user_id, found.get("UserName", ""))
@@ -74,8 +68,8 @@ class Directory:
                 IdentityStoreId=self._store,
                 AlternateIdentifier={"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}},
             )
-        except ClientError as error:
-            if error_code(error) != "ResourceNotFoundException":
+        except ApiError as error:
+            if error.code != "ResourceNotFoundException":
                 raise
             return None
         return Principal("USER", found["UserId"], name)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from entra_aws.adapters.clients import error_code, paginate
+from entra_aws.adapters.clients import api_client, paginate
 from entra_aws.engine.model import Account, OrganizationalUnit
 from entra_aws.engine.organization import Organization
+from entra_aws.engine.ports import ApiError
 
 
 def _status(data: dict[str, Any]) -> str:
@@ -20,7 +19,7 @@ class OrganizationReader:
     """Implements OrganizationView. One DescribeAccount per account asked for, or one walk of the OU tree."""
 
     def __init__(self, client: Any, *, management_account_id: str | None, with_tags: bool) -> None:
-        self._client = client
+        self._client = api_client(client)
         self._management = management_account_id
         self._with_tags = with_tags
         self._accounts: dict[str, Account | None] = {}
@@ -43,8 +42,8 @@ class OrganizationReader:
             try:
                 data = self._client.describe_account(AccountId=account_id)["Account"]
                 self._accounts[account_id] = Account(account_id, data.get("Name", ""), _status(data))
-            except ClientError as error:
-                if error_code(error) not in ("AccountNotFoundException", "InvalidInputException"):
+            except ApiError as error:
+                if error.code not in ("AccountNotFoundException", "InvalidInputException"):
                     raise
                 self._accounts[account_id] = None
         return self._accounts[account_id]

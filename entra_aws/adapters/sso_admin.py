@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from botocore.exceptions import ClientError
-
-from entra_aws.adapters.clients import error_code, paginate
+from entra_aws.adapters.clients import api_client, paginate
 from entra_aws.config.models import MANAGED_TAG_KEY, PermissionSetSpec
 from entra_aws.engine.model import Boundary, PermissionSetContent, PrincipalType, canonical_policy
+from entra_aws.engine.ports import ApiError, RequestOutcome, StatusKind
 
-StatusKind = Literal["creation", "deletion", "provisioning"]
 _STATUS_CALLS = {
     "creation": ("list_account_assignment_creation_status", "AccountAssignmentsCreationStatus"),
     "deletion": ("list_account_assignment_deletion_status", "AccountAssignmentsDeletionStatus"),
@@ -35,26 +34,33 @@ _DESCRIBE_CALLS = {  # kind -> (operation, request id parameter, response key)
 }
 
 
-def _outcome(status: dict[str, Any]) -> tuple[str, str, str]:
-    """(request id, status, failure reason): the reason only for FAILED, "failed" when AWS gives none."""
+def _outcome(status: dict[str, Any]) -> RequestOutcome:
+    """The failure reason only for FAILED, "failed" when AWS gives none."""
     state = str(status["Status"])
     reason = str(status.get("FailureReason") or "failed") if state == "FAILED" else ""
-    return str(status.get("RequestId", "")), state, reason
+    return RequestOutcome(str(status.get("RequestId", "")), state, reason)
 
 
-def discover_instance(client: Any) -> tuple[str, str]:
-    """(instance ARN, identity store id) of the organization's Identity Center instance."""
-    instances = paginate(client, "list_instances", "Instances")
+@dataclass(frozen=True)
+class Instance:
+    """The organization's Identity Center instance."""
+
+    arn: str
+    identity_store_id: str
+
+
+def discover_instance(client: Any) -> Instance:
+    instances = paginate(api_client(client), "list_instances", "Instances")
     if not instances:
         raise LookupError("no IAM Identity Center instance found; enable Identity Center or set instance_arn")
     if len(instances) > 1:
         raise LookupError("several Identity Center instances found; set identity_center.instance_arn")
-    return str(instances[0]["InstanceArn"]), str(instances[0]["IdentityStoreId"])
+    return Instance(str(instances[0]["InstanceArn"]), str(instances[0]["IdentityStoreId"]))
 
 
 class IdentityCenterAdmin:
     def __init__(self, client: Any, instance_arn: str) -> None:
-        self._client = client
+        self._client = api_client(client)
         self.instance_arn = instance_arn
 
     def _pages(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
@@ -76,8 +82,8 @@ class IdentityCenterAdmin:
         """The permission set's name, or None when it no longer exists."""
         try:
             return str(self.describe(arn)["Name"])
-        except ClientError as error:
-            if error_code(error) == "ResourceNotFoundException":
+        except ApiError as error:
+            if error.code == "ResourceNotFoundException":
                 return None
             raise
 
@@ -113,8 +119,8 @@ class IdentityCenterAdmin:
             response = self._client.get_permissions_boundary_for_permission_set(
                 InstanceArn=self.instance_arn, PermissionSetArn=arn
             )
-        except ClientError as error:
-            if error_code(error) == "ResourceNotFoundException":
+        except ApiError as error:
+            if error.code == "ResourceNotFoundException":
                 return None
             raise
         return Boundary.from_api(response["PermissionsBoundary"])
@@ -237,26 +243,26 @@ class IdentityCenterAdmin:
 
     # -- asynchronous operations ----------------------------------------------------------------------------
 
-    def provision(self, arn: str) -> tuple[str, str, str]:
+    def provision(self, arn: str) -> RequestOutcome:
         status = self._client.provision_permission_set(
             InstanceArn=self.instance_arn, PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS"
         )["PermissionSetProvisioningStatus"]
         return _outcome(status)
 
     def create_assignment(
-        self, account_id: str, arn: str, principal_type: str, principal_id: str
-    ) -> tuple[str, str, str]:
+        self, account_id: str, arn: str, principal_type: PrincipalType, principal_id: str
+    ) -> RequestOutcome:
         return self._assignment_call("create_account_assignment", account_id, arn, principal_type, principal_id)
 
     def delete_assignment(
-        self, account_id: str, arn: str, principal_type: str, principal_id: str
-    ) -> tuple[str, str, str]:
+        self, account_id: str, arn: str, principal_type: PrincipalType, principal_id: str
+    ) -> RequestOutcome:
         return self._assignment_call("delete_account_assignment", account_id, arn, principal_type, principal_id)
 
     def _assignment_call(
-        self, operation: str, account_id: str, arn: str, principal_type: str, principal_id: str
-    ) -> tuple[str, str, str]:
-        """(request id, status, failure reason) of an asynchronous create/delete."""
+        self, operation: str, account_id: str, arn: str, principal_type: PrincipalType, principal_id: str
+    ) -> RequestOutcome:
+        """An asynchronous create/delete, as submitted."""
         response = getattr(self._client, operation)(
             InstanceArn=self.instance_arn,
             TargetId=account_id,
@@ -273,9 +279,8 @@ class IdentityCenterAdmin:
         operation, key = _STATUS_CALLS[kind]
         return {s["RequestId"] for s in self._pages(operation, key, Filter={"Status": status})}
 
-    def request_status(self, kind: StatusKind, request_id: str) -> tuple[str, str]:
-        """(Status, FailureReason) of one request: one Describe call."""
+    def request_status(self, kind: StatusKind, request_id: str) -> RequestOutcome:
+        """One request's status: one Describe call."""
         operation, parameter, key = _DESCRIBE_CALLS[kind]
         response = getattr(self._client, operation)(InstanceArn=self.instance_arn, **{parameter: request_id})
-        _, state, reason = _outcome(response[key])
-        return state, reason
+        return _outcome(response[key])

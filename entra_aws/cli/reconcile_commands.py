@@ -30,9 +30,9 @@ def _parser(command: str) -> ArgumentParser:
 
 
 def _context(config: Any) -> Any:
-    from entra_aws.engine.reconcile import AwsContext
+    from entra_aws.adapters.aws import aws_context
 
-    return AwsContext.from_session(config)
+    return aws_context(config)
 
 
 def _plan(args: Any, apply: bool) -> int:

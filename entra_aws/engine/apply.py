@@ -11,12 +11,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
-from entra_aws.config.models import MANAGED_TAG_KEY, PermissionSetSpec
-from entra_aws.engine.model import Boundary
+from entra_aws.engine.operations import ASSIGNMENT_KINDS, KINDS
 from entra_aws.engine.pacing import Clock, RateLimiter, RealClock, backoff
 from entra_aws.engine.plan import Operation, Plan
+from entra_aws.engine.ports import ApiError, IdentityCenterWrites, RequestOutcome, StatusKind
 
 RETRYABLE = {
     "ThrottlingException",
@@ -24,36 +24,6 @@ RETRYABLE = {
     "ConflictException",
     "ServiceUnavailableException",
 }
-ASYNC_KINDS = {"create_assignment": "creation", "delete_assignment": "deletion"}
-
-
-class AdminApi(Protocol):
-    """The slice of the sso-admin adapter the executor uses (the benchmark supplies a quota model)."""
-
-    def create_permission_set(self, spec: PermissionSetSpec) -> str: ...
-    def update_permission_set(
-        self, arn: str, description: str | None, session_duration: str, relay_state: str | None
-    ) -> None: ...
-    def tag(self, arn: str, tags: dict[str, str]) -> None: ...
-    def untag(self, arn: str, keys: list[str]) -> None: ...
-    def attach_managed_policy(self, arn: str, policy_arn: str) -> None: ...
-    def detach_managed_policy(self, arn: str, policy_arn: str) -> None: ...
-    def attach_customer_managed_policy(self, arn: str, name: str, path: str) -> None: ...
-    def detach_customer_managed_policy(self, arn: str, name: str, path: str) -> None: ...
-    def put_inline_policy(self, arn: str, document: str) -> None: ...
-    def delete_inline_policy(self, arn: str) -> None: ...
-    def put_permissions_boundary(self, arn: str, boundary: Boundary) -> None: ...
-    def delete_permissions_boundary(self, arn: str) -> None: ...
-    def delete_permission_set(self, arn: str) -> None: ...
-    def provision(self, arn: str) -> tuple[str, str, str]: ...
-    def create_assignment(
-        self, account_id: str, arn: str, principal_type: str, principal_id: str
-    ) -> tuple[str, str, str]: ...
-    def delete_assignment(
-        self, account_id: str, arn: str, principal_type: str, principal_id: str
-    ) -> tuple[str, str, str]: ...
-    def request_ids(self, kind: Any, status: str) -> set[str]: ...
-    def request_status(self, kind: Any, request_id: str) -> tuple[str, str]: ...
 
 
 @dataclass
@@ -77,28 +47,16 @@ class Limits:
     `min_request_age`) instead of listing IN_PROGRESS and FAILED requests (two calls, every `poll_interval`)."""
 
 
-def _code(error: Exception) -> str:
-    response = getattr(error, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
-def _message(error: Exception) -> str:
-    code = _code(error)
-    response = getattr(error, "response", None) or {}
-    text = str(response.get("Error", {}).get("Message", "")) or str(error)
-    return f"{code}: {text}" if code else text
-
-
 @dataclass
 class _Pending:
     operation: Operation
-    kind: str
+    kind: StatusKind
     submitted: float
 
 
 @dataclass
 class Executor:
-    api: AdminApi
+    api: IdentityCenterWrites
     arns: dict[str, str]
     """Permission set name -> ARN, for every permission set the plan touches; creations add to it."""
     limits: Limits = field(default_factory=Limits)
@@ -116,10 +74,10 @@ class Executor:
 
     def run(self, plan: Plan) -> list[OperationResult]:
         ordered = plan.ordered()
-        synchronous = [op for op in ordered if op.kind not in ASYNC_KINDS and op.kind != "delete_permission_set"]
+        synchronous = [op for op in ordered if op.kind not in ASSIGNMENT_KINDS and op.kind != "delete_permission_set"]
         for op in synchronous:
             self._run_sync(op)
-        self._run_async([op for op in ordered if op.kind in ASYNC_KINDS])
+        self._run_async([op for op in ordered if op.kind in ASSIGNMENT_KINDS])
         for op in ordered:
             if op.kind != "delete_permission_set":
                 continue
@@ -148,8 +106,8 @@ class Executor:
             self._limiter.acquire()
             try:
                 return fn()
-            except Exception as error:
-                if _code(error) not in RETRYABLE or attempt == self.limits.max_attempts - 1:
+            except ApiError as error:
+                if error.code not in RETRYABLE or attempt == self.limits.max_attempts - 1:
                     raise
                 self.clock.sleep(backoff(attempt))
         raise AssertionError("unreachable")
@@ -162,65 +120,38 @@ class Executor:
             return
         try:
             self._sync_operation(op)
-        except Exception as error:
-            if not hasattr(error, "response"):
-                raise
-            self._done(op, False, _message(error))
+        except ApiError as error:
+            self._done(op, False, str(error))
             return
-        if op.kind != "provision_permission_set":
+        if KINDS[op.kind].status is None:
             self._done(op, True)
 
-    def _sync_operation(self, op: Operation) -> None:
-        args = op.args
-        if op.kind == "create_permission_set":
-            spec: PermissionSetSpec = args["spec"]
-            self.arns[op.permission_set] = self._call(lambda: self.api.create_permission_set(spec))
-            return
-        arn = self.arns[op.permission_set]
-        handlers: dict[str, Callable[[], Any]] = {
-            "update_permission_set": lambda: self.api.update_permission_set(
-                arn, args["description"], args["session_duration"], args["relay_state"]
-            ),
-            "tag_permission_set": lambda: self.api.tag(
-                arn, {MANAGED_TAG_KEY: "true"} if op.adopts else dict(args["tags"])
-            ),
-            "untag_permission_set": lambda: self.api.untag(arn, list(args["keys"])),
-            "attach_managed_policy": lambda: self.api.attach_managed_policy(arn, args["arn"]),
-            "detach_managed_policy": lambda: self.api.detach_managed_policy(arn, args["arn"]),
-            "attach_customer_managed_policy": lambda: self.api.attach_customer_managed_policy(
-                arn, args["policy_name"], args["path"]
-            ),
-            "detach_customer_managed_policy": lambda: self.api.detach_customer_managed_policy(
-                arn, args["policy_name"], args["path"]
-            ),
-            "put_inline_policy": lambda: self.api.put_inline_policy(arn, args["document"]),
-            "delete_inline_policy": lambda: self.api.delete_inline_policy(arn),
-            "put_permissions_boundary": lambda: self.api.put_permissions_boundary(arn, args["boundary"]),
-            "delete_permissions_boundary": lambda: self.api.delete_permissions_boundary(arn),
-            "delete_permission_set": lambda: self.api.delete_permission_set(arn),
-            "provision_permission_set": lambda: self._provision(op, arn),
-        }
-        handlers[op.kind]()
+    def _dispatch(self, op: Operation) -> Any:
+        """One call (rate-limited, retried) of the port method the operation's kind names."""
+        kind = KINDS[op.kind]
+        arn = "" if op.kind == "create_permission_set" else self.arns[op.permission_set]
+        method = getattr(self.api, kind.method)
+        return self._call(lambda: method(*kind.arguments(op, arn)))
 
-    def _provision(self, op: Operation, arn: str) -> None:
-        request_id, status, reason = self._call(lambda: self.api.provision(arn))
-        if status == "IN_PROGRESS":
-            self._await({request_id: _Pending(op, "provisioning", self.clock.now())})
+    def _sync_operation(self, op: Operation) -> None:
+        kind = KINDS[op.kind]
+        result = self._dispatch(op)
+        if op.kind == "create_permission_set":
+            self.arns[op.permission_set] = result
+        elif kind.status is not None:
+            self._settle(op, kind.status, result)
+
+    def _settle(self, op: Operation, kind: StatusKind, outcome: RequestOutcome) -> None:
+        """A provisioning request: wait for it to finish."""
+        if outcome.in_progress:
+            self._await({outcome.request_id: _Pending(op, kind, self.clock.now())})
         else:
-            self._done(op, status == "SUCCEEDED", reason)
+            self._done(op, outcome.succeeded, outcome.reason)
 
     # -- asynchronous assignments ----------------------------------------------------------------------------
 
-    def _submit(self, op: Operation) -> tuple[str, str, str]:
-        a = op.assignment
-        assert a is not None
-        arn = self.arns[a.permission_set]
-        submit = self.api.create_assignment if op.kind == "create_assignment" else self.api.delete_assignment
-        result: tuple[str, str, str] = self._call(lambda: submit(a.account_id, arn, a.principal_type, a.principal_id))
-        return result
-
     def _run_async(self, operations: list[Operation]) -> None:
-        for kind in ("create_assignment", "delete_assignment"):  # grant before revoke
+        for kind in ASSIGNMENT_KINDS:  # grant before revoke
             queue = deque(op for op in operations if op.kind == kind)
             pending: dict[str, _Pending] = {}
             while queue or pending:
@@ -238,16 +169,16 @@ class Executor:
             self._done(op, False, f"skipped: permission set {op.permission_set} is not available")
             return
         try:
-            request_id, status, reason = self._submit(op)
-        except Exception as error:
-            if not hasattr(error, "response"):
-                raise
-            self._done(op, False, _message(error))
+            outcome: RequestOutcome = self._dispatch(op)
+        except ApiError as error:
+            self._done(op, False, str(error))
             return
-        if status == "IN_PROGRESS":
-            pending[request_id] = _Pending(op, ASYNC_KINDS[op.kind], self.clock.now())
+        status = KINDS[op.kind].status
+        assert status is not None
+        if outcome.in_progress:
+            pending[outcome.request_id] = _Pending(op, status, self.clock.now())
         else:
-            self._done(op, status == "SUCCEEDED", reason)
+            self._done(op, outcome.succeeded, outcome.reason)
 
     def _await(self, pending: dict[str, _Pending]) -> None:
         while pending:
@@ -272,10 +203,10 @@ class Executor:
         for rid, item in list(pending.items()):
             if now - item.submitted < self.limits.min_request_age:
                 continue
-            status, reason = self._call(partial(self.api.request_status, item.kind, rid))
-            if status != "IN_PROGRESS":
+            outcome: RequestOutcome = self._call(partial(self.api.request_status, item.kind, rid))
+            if not outcome.in_progress:
                 del pending[rid]
-                self._done(item.operation, status == "SUCCEEDED", reason)
+                self._done(item.operation, outcome.succeeded, outcome.reason)
 
     def _list_statuses(self, pending: dict[str, _Pending]) -> None:
         kind = next(iter(pending.values())).kind
@@ -292,6 +223,6 @@ class Executor:
         for rid in finished:
             item = pending.pop(rid)
             if rid in failed:
-                self._done(item.operation, False, self._call(partial(self.api.request_status, kind, rid))[1])
+                self._done(item.operation, False, self._call(partial(self.api.request_status, kind, rid)).reason)
             else:
                 self._done(item.operation, True)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from entra_aws.config.models import AssignmentRule, Config, NamingConvention, Targets
 from entra_aws.engine.model import Assignment, DesiredState, Finding, Principal
-from entra_aws.engine.organization import OrganizationView, eligible, resolve_targets
+from entra_aws.engine.organization import eligible, resolve_targets
+from entra_aws.engine.ports import OrganizationView
 
 
 @dataclass

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from entra_aws.config.models import MANAGED_TAG_KEY
 
 if TYPE_CHECKING:
+    from entra_aws.engine.context import AwsContext
     from entra_aws.engine.model import Principal
-    from entra_aws.engine.reconcile import AwsContext
 
 
 @dataclass(frozen=True, order=True)

@@ -21,10 +21,22 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class PrincipalRef:
+    """A principal by type and id alone: what an assignment names, and all that is left of a deleted one."""
+
+    type: PrincipalType
+    id: str
+
+
+@dataclass(frozen=True)
 class Principal:
     type: PrincipalType
     id: str
     name: str
+
+    @property
+    def ref(self) -> PrincipalRef:
+        return PrincipalRef(self.type, self.id)
 
 
 @dataclass(frozen=True)

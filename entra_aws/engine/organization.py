@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from entra_aws.config.models import Targets
 from entra_aws.engine.model import Account, OrganizationalUnit
-
-
-class OrganizationView(Protocol):
-    """What the planner needs to know about the organization. Adapters may answer lazily."""
-
-    def management_account_id(self) -> str: ...
-
-    def account(self, account_id: str) -> Account | None: ...
-
-    def snapshot(self) -> Organization: ...
-
-    def forget(self) -> None: ...
+from entra_aws.engine.ports import OrganizationView
 
 
 @dataclass

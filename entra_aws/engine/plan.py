@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from entra_aws.config.models import PermissionSetSpec
 from entra_aws.engine.model import (
@@ -15,46 +15,7 @@ from entra_aws.engine.model import (
     PermissionSetRecord,
     canonical_policy,
 )
-
-OperationKind = Literal[
-    "create_permission_set",
-    "update_permission_set",
-    "tag_permission_set",
-    "untag_permission_set",
-    "attach_managed_policy",
-    "detach_managed_policy",
-    "attach_customer_managed_policy",
-    "detach_customer_managed_policy",
-    "put_inline_policy",
-    "delete_inline_policy",
-    "put_permissions_boundary",
-    "delete_permissions_boundary",
-    "provision_permission_set",
-    "create_assignment",
-    "delete_assignment",
-    "delete_permission_set",
-]
-
-# Execution phases: permission sets exist and are right before anyone is assigned to them; new access is
-# granted before old access is removed; a permission set is deleted only after its assignments are gone.
-PHASE: dict[str, int] = {
-    "create_permission_set": 0,
-    "update_permission_set": 1,
-    "tag_permission_set": 1,
-    "untag_permission_set": 1,
-    "attach_managed_policy": 1,
-    "detach_managed_policy": 1,
-    "attach_customer_managed_policy": 1,
-    "detach_customer_managed_policy": 1,
-    "put_inline_policy": 1,
-    "delete_inline_policy": 1,
-    "put_permissions_boundary": 1,
-    "delete_permissions_boundary": 1,
-    "provision_permission_set": 2,
-    "create_assignment": 3,
-    "delete_assignment": 4,
-    "delete_permission_set": 5,
-}
+from entra_aws.engine.operations import KINDS, OperationKind
 
 
 @dataclass(frozen=True)
@@ -117,7 +78,7 @@ class Plan:
         return not self.operations
 
     def ordered(self) -> list[Operation]:
-        return sorted(self.operations, key=lambda op: PHASE[op.kind])
+        return sorted(self.operations, key=lambda op: KINDS[op.kind].phase)
 
     def count(self, kind: str) -> int:
         return sum(1 for op in self.operations if op.kind == kind)

@@ -9,8 +9,9 @@ from typing import Any
 import boto3
 import pytest
 
+from entra_aws.adapters.aws import aws_context
 from entra_aws.config import Config, load_config
-from entra_aws.engine.reconcile import AwsContext
+from entra_aws.engine.context import AwsContext
 from sandbox.world import World, seed_world
 from sandbox.world import load_world as world_from
 
@@ -28,7 +29,7 @@ class Seeded:
     store_id: str
 
     def context(self) -> AwsContext:
-        return AwsContext.from_session(self.config)
+        return aws_context(self.config)
 
     def assignments(self) -> list[dict[str, Any]]:
         """Every assignment in the emulator, read with plain boto3 (independent of the engine)."""

@@ -7,8 +7,9 @@ from collections import Counter
 from typing import Any
 
 from bench.event_calls import LOWER_BOUND, deploy, handle_group_created, warm_worker
+from entra_aws.engine.context import AwsContext
 from entra_aws.engine.pacing import VirtualClock
-from entra_aws.engine.reconcile import AwsContext, reconcile
+from entra_aws.engine.reconcile import reconcile
 from entra_aws.engine.scope import Scope
 
 from .conftest import Seeded

@@ -10,10 +10,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from entra_aws.adapters.aws import aws_context
 from entra_aws.adapters.sso_admin import IdentityCenterAdmin
 from entra_aws.config import parse_config
+from entra_aws.engine.context import AwsContext
 from entra_aws.engine.model import Boundary
-from entra_aws.engine.reconcile import AwsContext, reconcile
+from entra_aws.engine.reconcile import reconcile
 from entra_aws.engine.scope import Scope
 from sandbox.world import World, WorldAccount, WorldUnit, seed_world
 
@@ -189,9 +191,9 @@ def test_full_reconcile_reads_stay_within_the_bound_computed_from_sizes(aws: str
             ],
         }
     )
-    first = reconcile(config, Scope.everything(), apply=True, context=AwsContext.from_session(config))
+    first = reconcile(config, Scope.everything(), apply=True, context=aws_context(config))
     assert first.ok
-    context = AwsContext.from_session(config)
+    context = aws_context(config)
     steady = reconcile(config, Scope.everything(), apply=False, context=context)
     assert steady.plan.empty
     assignments_per_group = {"Everyone-A": 2 * accounts, "Everyone-B": 2 * accounts}

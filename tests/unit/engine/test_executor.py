@@ -5,6 +5,7 @@ from __future__ import annotations
 from entra_aws.engine.apply import Executor, Limits
 from entra_aws.engine.model import Assignment
 from entra_aws.engine.plan import Operation, Plan
+from entra_aws.engine.ports import RequestOutcome, StatusKind
 from sandbox.quota_model import QuotaModel, lower_bound_seconds
 
 ARN = "arn:aws:sso:::permissionSet/ssoins-1/ps-1"
@@ -86,11 +87,11 @@ class CountingModel(QuotaModel):
         super().__post_init__()
         self.status_calls: list[str] = []
 
-    def request_ids(self, kind: object, status: str) -> set[str]:
+    def request_ids(self, kind: StatusKind, status: str) -> set[str]:
         self.status_calls.append(f"list:{status}")
         return super().request_ids(kind, status)
 
-    def request_status(self, kind: object, request_id: str) -> tuple[str, str]:
+    def request_status(self, kind: StatusKind, request_id: str) -> RequestOutcome:
         self.status_calls.append("describe")
         return super().request_status(kind, request_id)
 
