@@ -23,6 +23,8 @@ from lambdas import _runtime
 
 if TYPE_CHECKING:
     from entra_aws.config.models import Config
+    from entra_aws.engine.context import AwsContext
+    from entra_aws.engine.report import Report
 
 logger = Logger()
 metrics = Metrics()
@@ -50,17 +52,19 @@ def throttled(config: Config, workers: int) -> Config:
 
 
 @cache
-def _engine() -> tuple[Callable[..., Any], Any]:
-    """(reconcile, AwsContext); imported on first use so a cold start that only parses stays light."""
-    from entra_aws.engine.reconcile import AwsContext, reconcile
+def _engine() -> Callable[..., Report]:
+    """The engine's reconcile; imported on first use so a cold start that only parses stays light."""
+    from entra_aws.engine.reconcile import reconcile
 
-    return reconcile, AwsContext
+    return reconcile
 
 
 @cache
-def _aws_context() -> Any:
-    _, aws_context = _engine()
-    return aws_context.from_session(_runtime.config())
+def _aws_context() -> AwsContext:
+    """Clients built once per warm process (the context also remembers the permission-set catalog)."""
+    from entra_aws.adapters.aws import aws_context
+
+    return aws_context(_runtime.config())
 
 
 def deadline(remaining_seconds: float, now: float) -> float:
@@ -70,7 +74,7 @@ def deadline(remaining_seconds: float, now: float) -> float:
 
 
 def run_reconcile(scope: Scope, *, progress: Callable[[Any], None], remaining_seconds: float) -> Any:
-    reconcile, _ = _engine()
+    reconcile = _engine()
     workers = int(os.environ.get("MAX_CONCURRENT_RECONCILES", "2"))
     config = throttled(_runtime.config(), workers)
     context = _aws_context()

@@ -177,9 +177,9 @@ class Simulator:
         self.accounts.update({a.id: a.name for a in world.all_accounts()})
 
     def run(self) -> SimulationResult:
-        from entra_aws.engine.reconcile import AwsContext
+        from entra_aws.adapters.aws import aws_context
 
-        self.observer = AwsContext.from_session(self.config, self.session)
+        self.observer = aws_context(self.config, self.session)
         grants = self._grants()
         if self.scenario.deploy:
             grants = self._step(0, "deploy", "cdk deploy: the deploy-time full reconcile", self._deploy, grants)
