@@ -16,8 +16,6 @@ from entra_aws.credentials.errors import MalformedTokenError
 
 # The claims `doctor` shows; everything else (names, e-mail, ip address, signature) is left out.
 SHOWN_CLAIMS = ("iss", "ver", "aud", "azp", "appid", "sub", "oid", "tid", "exp")
-V1_ISSUER = re.compile(r"^https://sts\.windows\.net/(?P<tid>[^/]+)/$")
-V2_ISSUER = re.compile(r"^https://login\.microsoftonline\.com/(?P<tid>[^/]+)/v2\.0$")
 _SESSION_NAME_DISALLOWED = re.compile(r"[^\w+=,.@-]", re.ASCII)
 
 
@@ -54,20 +52,6 @@ def summary(claims: dict[str, Any]) -> dict[str, Any]:
 def client_id(claims: dict[str, Any]) -> str:
     """The application (client) id of the caller: `azp` in v2 tokens, `appid` in v1 tokens."""
     return str(claims.get("azp") or claims.get("appid") or "")
-
-
-def issuer_version(issuer: str) -> str:
-    """'1.0', '2.0' or '' for an issuer that is neither Entra form."""
-    if V1_ISSUER.match(issuer):
-        return "1.0"
-    if V2_ISSUER.match(issuer):
-        return "2.0"
-    return ""
-
-
-def provider_path(issuer: str) -> str:
-    """The IAM OIDC provider name / condition-key prefix for an issuer: host and path, without the scheme."""
-    return issuer.removeprefix("https://")
 
 
 def session_name(claims: dict[str, Any], override: str | None = None) -> str:

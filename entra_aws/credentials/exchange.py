@@ -15,6 +15,7 @@ from typing import Any
 from entra_aws.credentials import claims as token_claims
 from entra_aws.credentials.errors import ExchangeError, TokenRejectedError, UsageError, redact
 from entra_aws.credentials.options import sts_region
+from entra_aws.federation.issuers import provider_path
 
 IDP_COMMUNICATION_ATTEMPTS = 3
 REJECTED = ("InvalidIdentityToken", "IDPRejectedClaim", "AccessDenied", "AccessDeniedException")
@@ -106,7 +107,7 @@ def explain_rejection(code: str, message: str, token: str, role_arn: str) -> str
     iss = str(values.get("iss", "?"))
     aud = str(values.get("aud", "?"))
     sub = str(values.get("sub", "?"))
-    provider = token_claims.provider_path(iss)
+    provider = provider_path(iss)
     lowered = message.lower()
     if code == "InvalidIdentityToken" and ("openidconnect" in lowered or "issuer" in lowered):
         hint = (

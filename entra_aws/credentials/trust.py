@@ -1,29 +1,41 @@
-"""A role's trust policy and OIDC provider, from IAM, a trust-policy JSON file or a synthesized CloudFormation
-template, and the checks of an Entra token's claims against them.
+"""`entra-aws doctor`'s reading of a role's trust policy and OIDC provider, from IAM, a trust-policy JSON file or
+a synthesized CloudFormation template, and the checks of an Entra token's claims against them.
 
-Trust-policy condition keys are `<provider host/path>:aud|sub|azp|amr`; for the v1 issuer the path keeps its
-trailing slash (`sts.windows.net/{tid}/:aud`). The IAM OIDC provider URL must equal the token's `iss`.
+Roles, statements and conditions are read with `federation.trust_policy` (the module the stacks build them
+with); issuer forms and condition-key prefixes come from `federation.issuers`. Keys are
+`<provider host/path>:aud|sub|azp|amr`; for the v1 issuer the path keeps its trailing slash
+(`sts.windows.net/{tid}/:aud`). The IAM OIDC provider URL must equal the token's `iss`.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entra_aws.credentials import claims as token_claims
 from entra_aws.credentials.errors import UsageError
+from entra_aws.federation.issuers import TokenVersion, issuer_version, provider_path, ver_claim
+from entra_aws.federation.trust_policy import (
+    OIDC_PROVIDER_TYPES,
+    WEB_IDENTITY_ACTION,
+    Condition,
+    TemplateRole,
+    TrustStatement,
+    resolve,
+    statements,
+    template_roles,
+)
 
-OIDC_PROVIDER_TYPES = ("AWS::IAM::OIDCProvider", "Custom::AWSCDKOpenIdConnectProvider")
 PASS, FAIL, WARN, SKIP = "PASS", "FAIL", "WARN", "SKIP"
 
 
+@dataclass(frozen=True)
 class Check:
-    def __init__(self, status: str, title: str, fix: str = "") -> None:
-        self.status = status
-        self.title = title
-        self.fix = fix
+    status: str
+    title: str
+    fix: str = ""
 
     def line(self) -> str:
         text = f"[{self.status}] {self.title}"
@@ -54,17 +66,15 @@ def from_policy_file(path: str) -> TrustSource:
 
 def from_template(path: str, role_arn: str, issuer: str = "") -> TrustSource:
     template = _load_json(path, "--template")
-    resources = template.get("Resources")
-    if not isinstance(resources, dict):
+    if not isinstance(template.get("Resources"), dict):
         raise UsageError(f"--template {path}: no Resources; give a synthesized template (cdk.out/*.template.json)")
-    logical_id, role = _find_role(resources, role_arn, path)
-    policy = _resolve(role.get("Properties", {}).get("AssumeRolePolicyDocument", {}), resources)
-    source = TrustSource(_policy_document(policy, path), f"template {path} (role {logical_id})")
-    provider = _find_provider(resources, issuer)
+    role = _find_role(template, role_arn, path)
+    source = TrustSource(_policy_document(role.policy, path), f"template {path} (role {role.logical_id})")
+    provider = _find_provider(role.resources, issuer)
     if provider:
-        source.provider_url = str(_resolve(provider.get("Url", ""), resources))
+        source.provider_url = str(resolve(provider.get("Url", ""), role.resources))
         ids = provider.get("ClientIdList") or provider.get("ClientIDList")
-        source.client_ids = [str(_resolve(item, resources)) for item in ids] if isinstance(ids, list) else None
+        source.client_ids = [str(resolve(item, role.resources)) for item in ids] if isinstance(ids, list) else None
     return source
 
 
@@ -79,11 +89,9 @@ def from_iam(role_arn: str, region: str, issuer: str = "") -> TrustSource:
 
         document = json.loads(unquote(document))
     source = TrustSource(document, f"iam:GetRole {role_arn}")
-    principals = federated_principals(document)
+    principals = _federated(_web_identity(document))
     # a role may trust the v1 and the v2 provider: the token's issuer says which one is asked
-    wanted = [
-        arn for arn in principals if issuer and arn.endswith(f":oidc-provider/{token_claims.provider_path(issuer)}")
-    ]
+    wanted = [arn for arn in principals if issuer and arn.endswith(f":oidc-provider/{provider_path(issuer)}")]
     for arn in wanted or principals:
         try:
             provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
@@ -115,19 +123,20 @@ def _policy_document(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
-def _find_role(resources: dict[str, Any], role_arn: str, path: str) -> tuple[str, dict[str, Any]]:
-    roles = {key: value for key, value in resources.items() if value.get("Type") == "AWS::IAM::Role"}
+def _find_role(template: dict[str, Any], role_arn: str, path: str) -> TemplateRole:
+    # the template's own roles: a StackSet body's roles are deployed to member accounts, not by this template
+    roles = list(template_roles(template, path, stackset_bodies=False))
     name = role_arn.rsplit("/", 1)[-1]
-    named = [key for key, value in roles.items() if value.get("Properties", {}).get("RoleName") == name]
-    federated = [key for key, value in roles.items() if "AssumeRoleWithWebIdentity" in json.dumps(value)]
+    named = [role for role in roles if role.properties.get("RoleName") == name]
+    federated = [role for role in roles if "AssumeRoleWithWebIdentity" in json.dumps(role.properties)]
     chosen = named or federated
     if len(chosen) != 1:
-        found = ", ".join(federated) or "none"
+        found = ", ".join(role.logical_id for role in federated) or "none"
         raise UsageError(
             f"--template {path}: cannot tell which role is {role_arn} (roles with RoleName {name!r}: "
             f"{len(named)}; web-identity roles: {found}); give --trust-policy instead"
         )
-    return chosen[0], roles[chosen[0]]
+    return chosen[0]
 
 
 def _find_provider(resources: dict[str, Any], issuer: str) -> dict[str, Any] | None:
@@ -137,81 +146,26 @@ def _find_provider(resources: dict[str, Any], issuer: str) -> dict[str, Any] | N
     ]
     if issuer:
         for properties in providers:
-            url = str(_resolve(properties.get("Url", ""), resources))
-            if url.removeprefix("https://") == token_claims.provider_path(issuer):
+            url = str(resolve(properties.get("Url", ""), resources))
+            if url.removeprefix("https://") == provider_path(issuer):
                 return dict(properties)
     return dict(providers[0]) if len(providers) == 1 else None
-
-
-def _resolve(value: Any, resources: dict[str, Any]) -> Any:
-    """Best-effort intrinsics: Ref/GetAtt of an OIDC provider, Fn::Join, Fn::Sub, CDK CfnJson."""
-    if isinstance(value, list):
-        return [_resolve(item, resources) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if len(value) == 1:
-        (name, argument), *_ = value.items()
-        resolved = _intrinsic(name, argument, resources)
-        if resolved is not None:
-            return resolved
-    return {key: _resolve(item, resources) for key, item in value.items()}
-
-
-def _intrinsic(name: str, argument: Any, resources: dict[str, Any]) -> Any:
-    if name == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
-        return str(argument[0]).join(str(_resolve(part, resources)) for part in argument[1])
-    if name == "Fn::Sub" and isinstance(argument, str):
-        return argument.replace("${AWS::AccountId}", "<account>").replace("${AWS::Partition}", "aws")
-    if name == "Ref" and argument in ("AWS::AccountId", "AWS::Partition"):
-        return "<account>" if argument == "AWS::AccountId" else "aws"
-    target = argument[0] if name == "Fn::GetAtt" and isinstance(argument, list) else argument
-    resource = resources.get(target) if name in ("Ref", "Fn::GetAtt") and isinstance(target, str) else None
-    if not isinstance(resource, dict):
-        return None
-    properties = resource.get("Properties", {})
-    if resource.get("Type") in OIDC_PROVIDER_TYPES:
-        url = str(_resolve(properties.get("Url", ""), resources)).removeprefix("https://")
-        return f"arn:aws:iam::<account>:oidc-provider/{url}"
-    if resource.get("Type") == "Custom::AWSCDKCfnJson":
-        inner = _resolve(properties.get("Value"), resources)
-        return json.loads(inner) if isinstance(inner, str) else inner
-    return None
 
 
 # ---- checking ----
 
 
-def web_identity_statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    statements = policy.get("Statement", [])
-    statements = [statements] if isinstance(statements, dict) else statements
-    return [
-        statement
-        for statement in statements
-        if isinstance(statement, dict)
-        and statement.get("Effect") == "Allow"
-        and "sts:AssumeRoleWithWebIdentity" in _as_list(statement.get("Action"))
-    ]
+def _web_identity(policy: dict[str, Any]) -> list[TrustStatement]:
+    return [statement for statement in statements(policy) if WEB_IDENTITY_ACTION in statement.actions]
 
 
-def federated_principals(policy: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-    for statement in web_identity_statements(policy):
-        principal = statement.get("Principal", {})
-        if isinstance(principal, dict):
-            found += [str(item) for item in _as_list(principal.get("Federated"))]
-    return found
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+def _federated(web_identity: list[TrustStatement]) -> list[str]:
+    return [principal for statement in web_identity for principal in statement.federated]
 
 
 def check_token(values: dict[str, Any], audience: str, now: float) -> list[Check]:
     issuer = str(values.get("iss", ""))
-    version = token_claims.issuer_version(issuer)
-    checks = [_issuer_check(issuer, version, str(values.get("ver", "")))]
+    checks = [_issuer_check(issuer, issuer_version(issuer), str(values.get("ver", "")))]
     expires = values.get("exp")
     if not isinstance(expires, int | float):
         checks.append(Check(FAIL, "token has no numeric exp claim", "this is not an Entra access token"))
@@ -234,23 +188,23 @@ def check_token(values: dict[str, Any], audience: str, now: float) -> list[Check
     return checks
 
 
-def _issuer_check(issuer: str, version: str, claimed_version: str) -> Check:
-    if not version:
+def _issuer_check(issuer: str, version: TokenVersion | None, claimed_version: str) -> Check:
+    if version is None:
         return Check(
             FAIL,
             f"iss {issuer!r} is neither Entra issuer form",
             "expected https://sts.windows.net/<tid>/ (v1) or https://login.microsoftonline.com/<tid>/v2.0 (v2)",
         )
-    if claimed_version and claimed_version != version:
-        return Check(WARN, f"iss is the v{version} form but ver is {claimed_version!r}")
-    return Check(PASS, f"iss {issuer!r} is the Entra v{version} form")
+    if claimed_version and claimed_version != ver_claim(version):
+        return Check(WARN, f"iss is the v{ver_claim(version)} form but ver is {claimed_version!r}")
+    return Check(PASS, f"iss {issuer!r} is the Entra v{ver_claim(version)} form")
 
 
 def check_trust(values: dict[str, Any], source: TrustSource, role_arn: str) -> list[Check]:
     issuer = str(values.get("iss", ""))
-    path = token_claims.provider_path(issuer)
-    statements = web_identity_statements(source.policy)
-    if not statements:
+    path = provider_path(issuer)
+    web_identity = _web_identity(source.policy)
+    if not web_identity:
         return [
             Check(
                 FAIL,
@@ -258,32 +212,28 @@ def check_trust(values: dict[str, Any], source: TrustSource, role_arn: str) -> l
                 f"add a statement with Principal Federated arn:aws:iam::<account>:oidc-provider/{path}",
             )
         ]
-    matching = [s for s in statements if any(p.endswith(f":oidc-provider/{path}") for p in _principals(s))]
+    matching = [s for s in web_identity if any(p.endswith(f":oidc-provider/{path}") for p in s.federated)]
     if not matching:
-        return [_provider_mismatch(source, path, issuer)]
+        return [_provider_mismatch(source, _federated(web_identity), path, issuer)]
     checks = [Check(PASS, f"{source.origin}: trusts oidc-provider/{path}")]
     checks += _provider_checks(source, values, issuer)
     checks += _condition_checks(matching, values, path, role_arn)
     return checks
 
 
-def _principals(statement: dict[str, Any]) -> list[str]:
-    principal = statement.get("Principal", {})
-    return [str(item) for item in _as_list(principal.get("Federated"))] if isinstance(principal, dict) else []
-
-
-def _provider_mismatch(source: TrustSource, path: str, issuer: str) -> Check:
-    trusted = [p.split(":oidc-provider/", 1)[-1] for p in federated_principals(source.policy)]
+def _provider_mismatch(source: TrustSource, principals: list[str], path: str, issuer: str) -> Check:
+    trusted = [p.split(":oidc-provider/", 1)[-1] for p in principals]
     fix = f"the OIDC provider (and Federated principal) must be exactly {issuer}"
+    token_version = issuer_version(issuer)
     for other in trusted:
         if other.rstrip("/") == path.rstrip("/"):
             fix += " — the trailing slash differs (v1 issuers end with '/')"
             continue
-        trusted_version = token_claims.issuer_version("https://" + other)
-        token_version = token_claims.issuer_version(issuer)
-        if trusted_version not in ("", token_version):
+        trusted_version = issuer_version("https://" + other)
+        if trusted_version is not None and trusted_version != token_version:
             fix += (
-                f" — the role trusts the v{trusted_version} issuer but the token is v{token_version}: set "
+                f" — the role trusts the v{ver_claim(trusted_version)} issuer but the token is "
+                f"v{ver_claim(token_version) if token_version else ''}: set "
                 "accessTokenAcceptedVersion on the Entra app (the resource app decides the version) or "
                 "federate the other issuer"
             )
@@ -311,11 +261,8 @@ def _provider_checks(source: TrustSource, values: dict[str, Any], issuer: str) -
     return checks
 
 
-def _condition_checks(
-    statements: list[dict[str, Any]], values: dict[str, Any], path: str, role_arn: str
-) -> list[Check]:
-    conditions = [_flatten(statement.get("Condition", {})) for statement in statements]
-    if not any(conditions):
+def _condition_checks(matching: list[TrustStatement], values: dict[str, Any], path: str, role_arn: str) -> list[Check]:
+    if not any(statement.conditions for statement in matching):
         return [
             Check(
                 WARN,
@@ -324,22 +271,14 @@ def _condition_checks(
                 f"pin {path}:sub to the workload's object id {values.get('sub')!r} and {path}:aud",
             )
         ]
-    best = max((_evaluate(items, values, path, role_arn) for items in conditions), key=_score)
-    return best
+    evaluated = (_evaluate(statement.conditions, values, path, role_arn) for statement in matching)
+    return max(evaluated, key=_score)
 
 
-def _flatten(condition: Any) -> list[tuple[str, str, list[str]]]:
-    items: list[tuple[str, str, list[str]]] = []
-    if isinstance(condition, dict):
-        for operator, block in condition.items():
-            if isinstance(block, dict):
-                items += [(operator, key, [str(v) for v in _as_list(value)]) for key, value in block.items()]
-    return items
-
-
-def _evaluate(items: list[tuple[str, str, list[str]]], values: dict[str, Any], path: str, role_arn: str) -> list[Check]:
+def _evaluate(conditions: tuple[Condition, ...], values: dict[str, Any], path: str, role_arn: str) -> list[Check]:
     checks = []
-    for operator, key, expected in items:
+    for condition in conditions:
+        operator, key, expected = condition.operator, condition.key, list(condition.values)
         prefix, _, claim = key.rpartition(":")
         if prefix != path:
             fix = f"use the key {path}:{claim}"

@@ -6,9 +6,14 @@ it the issuer, which must equal the IAM OIDC provider URL exactly.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 TokenVersion = Literal[1, 2]
+_ISSUER_FORMS: dict[TokenVersion, re.Pattern[str]] = {
+    1: re.compile(r"^https://sts\.windows\.net/[^/]+/$"),
+    2: re.compile(r"^https://login\.microsoftonline\.com/[^/]+/v2\.0$"),
+}
 
 
 def issuer_url(tenant_id: str, version: TokenVersion) -> str:
@@ -18,9 +23,24 @@ def issuer_url(tenant_id: str, version: TokenVersion) -> str:
     return f"https://login.microsoftonline.com/{tenant_id}/v2.0"
 
 
+def issuer_version(issuer: str) -> TokenVersion | None:
+    """The token version whose issuer form `issuer` has, None for an issuer that is neither Entra form."""
+    return next((version for version, form in _ISSUER_FORMS.items() if form.match(issuer)), None)
+
+
+def ver_claim(version: TokenVersion) -> str:
+    """The `ver` claim of a token of this version."""
+    return f"{version}.0"
+
+
+def provider_path(issuer: str) -> str:
+    """The IAM OIDC provider name and trust-policy key prefix: the issuer without https:// (v1 keeps its
+    trailing slash)."""
+    return issuer.removeprefix("https://")
+
+
 def condition_prefix(tenant_id: str, version: TokenVersion) -> str:
-    """The provider part of trust-policy keys: the issuer without https:// (v1 keeps its trailing slash)."""
-    return issuer_url(tenant_id, version).removeprefix("https://")
+    return provider_path(issuer_url(tenant_id, version))
 
 
 def aud_key(tenant_id: str, version: TokenVersion) -> str:

@@ -16,7 +16,8 @@ from aws_cdk.assertions import Match
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint
 
-from entra_aws.federation.trust_policy import audit_template, iter_roles
+from entra_aws.federation.trust_policy import template_roles
+from tests.support.trust_audit import audit_template
 
 from .conftest import (
     ACCOUNT,
@@ -39,7 +40,7 @@ SynthFn = Callable[[dict[str, Any]], Synth]
 
 
 def _role(synth: Synth, name: str) -> dict[str, Any]:
-    roles = [p for _, p in iter_roles(synth.json) if p.get("RoleName") == name]
+    roles = [r.properties for r in template_roles(synth.json) if r.properties.get("RoleName") == name]
     assert len(roles) == 1, name
     return roles[0]
 
@@ -270,7 +271,7 @@ def test_every_federated_trust_in_every_template_is_pinned(synth: SynthFn) -> No
         result = synth(doc)
         for name, template in result.templates.items():
             assert audit_template(template, name) == []
-            walked += sum(1 for _ in iter_roles(template))
+            walked += sum(1 for _ in template_roles(template))
     assert walked == 5 + 5 + 10
 
 

@@ -16,6 +16,7 @@ import pytest
 from entra_aws.credentials import cache, claims, cli, options
 from entra_aws.credentials.errors import MalformedTokenError, redact
 from entra_aws.credentials.options import parse
+from entra_aws.federation import issuers
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/path/azure-workload"
 AUDIENCE = "api://entra-aws-federation"
@@ -86,7 +87,7 @@ def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
 def test_v1_sample_claims(published_samples: Path) -> None:
     values = claims.decode(_jwt(published_samples, "entra-access-token-v1.0-sample.msdocs.jwt.txt"))
 
-    assert claims.issuer_version(values["iss"]) == "1.0"
+    assert issuers.issuer_version(values["iss"]) == 1
     assert claims.client_id(values) == "75dbe77f-10a3-4e59-85fd-8c127544f17c"
     assert set(claims.summary(values)) == {"iss", "ver", "aud", "appid", "sub", "oid", "tid", "exp"}
     assert "email" not in claims.summary(values)
@@ -95,9 +96,9 @@ def test_v1_sample_claims(published_samples: Path) -> None:
 def test_v2_sample_claims(published_samples: Path) -> None:
     values = claims.decode(_jwt(published_samples, "entra-access-token-v2.0-sample.msdocs.jwt.txt"))
 
-    assert claims.issuer_version(values["iss"]) == "2.0"
+    assert issuers.issuer_version(values["iss"]) == 2
     assert claims.client_id(values) == values["azp"]
-    assert claims.provider_path(values["iss"]).endswith("/v2.0")
+    assert issuers.provider_path(values["iss"]).endswith("/v2.0")
 
 
 def test_app_only_sample_session_name_uses_the_object_id(published_samples: Path) -> None:

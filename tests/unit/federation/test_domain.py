@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from entra_aws.federation import app_roles, aws_profile, issuers, trust_policy
+from tests.support.trust_audit import audit_template
 
 TENANT = "7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b"
 
@@ -80,13 +81,13 @@ SUB = f"login.microsoftonline.com/{TENANT}/v2.0:sub"
     ],
 )
 def test_audit_web_identity(condition: dict[str, Any] | None, problems: list[str]) -> None:
-    findings = trust_policy.audit_template(_template(_web(condition)))
+    findings = audit_template(_template(_web(condition)))
     assert [re.search(r":(aud|sub)$", f.problem).group(1) for f in findings] == problems  # type: ignore[union-attr]
 
 
 def test_audit_accepts_opted_in_wildcard_only_with_marker() -> None:
     statement = _web({"StringEquals": {AUD: "a"}, "StringLike": {SUB: "s*"}})
-    assert trust_policy.audit_template(_template(statement, trust_policy.WILDCARD_MARKER + "why")) == []
+    assert audit_template(_template(statement, trust_policy.WILDCARD_MARKER + "why")) == []
 
 
 def test_audit_saml_and_stackset_bodies() -> None:
@@ -101,13 +102,13 @@ def test_audit_saml_and_stackset_bodies() -> None:
             "Set": {"Type": "AWS::CloudFormation::StackSet", "Properties": {"TemplateBody": json.dumps(body)}}
         }
     }
-    findings = trust_policy.audit_template(outer, "outer")
+    findings = audit_template(outer, "outer")
     assert [str(f) for f in findings] == [
         "outer > StackSet Set: Role: SAML trust without StringEquals SAML:aud = https://signin.aws.amazon.com/saml"
     ]
     saml["Condition"] = trust_policy.saml_conditions()
-    assert trust_policy.audit_template({"Resources": body["Resources"]}) == []
-    assert [name for name, _ in trust_policy.iter_roles(outer)] == ["Role"]
+    assert audit_template({"Resources": body["Resources"]}) == []
+    assert [role.logical_id for role in trust_policy.template_roles(outer)] == ["Role"]
 
 
 def test_role_claim_and_app_role() -> None:
