@@ -236,14 +236,14 @@ def _condition_problem(where: str, condition: Any) -> str | None:
 def _size_problem(document: dict[str, Any]) -> str | None:
     # As the engine sends it (engine.model.canonical_policy): sorted keys, no spaces, non-ASCII escaped.
     text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    if len(text) > MAX_DOCUMENT_CHARACTERS:
-        return f"(top level): the policy is {len(text)} characters as sent to AWS; at most {MAX_DOCUMENT_CHARACTERS}"
     counted = sum(1 for character in text if not character.isspace())
     if counted > MAX_NON_WHITESPACE_CHARACTERS:
         return (
             f"(top level): the policy is {counted} characters without whitespace; AWS allows at most "
             f"{MAX_NON_WHITESPACE_CHARACTERS} in an inline policy"
         )
+    if len(text) > MAX_DOCUMENT_CHARACTERS:
+        return f"(top level): the policy is {len(text)} characters as sent to AWS; at most {MAX_DOCUMENT_CHARACTERS}"
     return None
 
 

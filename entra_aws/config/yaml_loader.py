@@ -91,7 +91,7 @@ def check_bounds(text: str) -> None:
             if event.anchor is not None:
                 anchors[event.anchor] = extent
         elif isinstance(event, yaml.AliasEvent):
-            extent = _alias_extent(event.anchor, anchors, stack, line)
+            extent = _alias_extent(event.anchor or "", anchors, stack, line)
         else:
             continue
         _add(stack, extent, line)
