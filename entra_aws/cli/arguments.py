@@ -24,6 +24,7 @@ def guarded(prog: str, action: Callable[[], int]) -> int:
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     from entra_aws.config import ConfigError
+    from entra_aws.engine.ports import ApiError
     from entra_aws.engine.scope import ScopeError
 
     try:
@@ -39,6 +40,8 @@ def guarded(prog: str, action: Callable[[], int]) -> int:
     except ClientError as error:
         info = error.response.get("Error", {})
         return fail(f"{prog}: AWS refused {error.operation_name}: {info.get('Code')}: {info.get('Message')}")
+    except ApiError as error:  # the same refusal, as the engine's adapters report it
+        return fail(f"{prog}: AWS refused {error.operation}: {error.code}: {error.message}")
     except BotoCoreError as error:
         return fail(f"{prog}: {error}")
     except LookupError as error:
