@@ -1,6 +1,7 @@
 """What every handler shares: the config shipped in the asset, settings from the environment, lazy clients.
 
 The config travels as JSON (`config.json` next to this package) because PyYAML is not on the Lambda runtime.
+Settings are read once per container, on first use: importing a handler reads no variable.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from functools import cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools import Logger, Metrics
+from lambdas.settings import FunctionSettings, HandlerSettings
 
+if TYPE_CHECKING:
     from entra_aws.config.models import Config
     from entra_aws.events.messages import ReconcileMessage
 
@@ -25,15 +26,26 @@ R = TypeVar("R")
 
 
 @cache
+def function_settings() -> FunctionSettings:
+    return FunctionSettings.from_environment(os.environ)
+
+
+@cache
+def handler_settings() -> HandlerSettings:
+    """The router's and the worker's settings (a superset of `function_settings`)."""
+    return HandlerSettings.from_environment(os.environ)
+
+
+@cache
 def config() -> Config:
     from entra_aws.config.models import Config
 
-    path = Path(os.environ.get("ENTRA_AWS_CONFIG", ASSET_ROOT / "config.json"))
+    path = function_settings().entra_aws_config or ASSET_ROOT / "config.json"
     return Config.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
 def automation_role_arns() -> frozenset[str]:
-    return frozenset(a for a in os.environ.get("AUTOMATION_ROLE_ARNS", "").split(",") if a)
+    return frozenset(handler_settings().automation_role_arns)
 
 
 @cache
@@ -53,14 +65,14 @@ def idempotent(function: Callable[..., Any], *, keyword: str, key: str) -> tuple
     )
 
     config = IdempotencyConfig(event_key_jmespath=key, expires_after_seconds=24 * 3600)
-    store = DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "entra-aws-idempotency"))
+    store = DynamoDBPersistenceLayer(table_name=handler_settings().idempotency_table)
     wrapped = idempotent_function(data_keyword_argument=keyword, persistence_store=store, config=config)(function)
     return config, wrapped
 
 
 def queue_reconciles(messages: Sequence[ReconcileMessage]) -> None:
     """Send to the reconcile FIFO queue (ten per call); a refused entry raises, so the caller's record is retried."""
-    queue_url = os.environ["RECONCILE_QUEUE_URL"]
+    queue_url = function_settings().reconcile_queue_url
     for start in range(0, len(messages), 10):
         chunk = messages[start : start + 10]
         response = client("sqs").send_message_batch(
@@ -80,30 +92,7 @@ def queue_reconciles(messages: Sequence[ReconcileMessage]) -> None:
 
 
 def notify(subject: str, message: str) -> None:
-    topic = os.environ.get("TOPIC_ARN")
-    if topic:
-        client("sns").publish(TopicArn=topic, Subject=subject[:100], Message=message)
-
-
-def sqs_batch_handler(
-    record_handler: Callable[..., Any], idempotency: Callable[[], tuple[Any, Any]], *, logger: Logger, metrics: Metrics
-) -> Callable[[dict[str, Any], Any], Any]:
-    """The Lambda handler both SQS-triggered functions share: one record at a time with partial batch failures,
-    idempotency bound to the invocation's context, Powertools logging, metrics and tracing."""
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
-    processor = BatchProcessor(event_type=EventType.SQS)
-
-    @traced
-    @metrics.log_metrics
-    @logger.inject_lambda_context
-    def handler(event: dict[str, Any], context: Any) -> Any:
-        idempotency()[0].register_lambda_context(context)
-        return process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-
-    return handler
+    client("sns").publish(TopicArn=handler_settings().topic_arn, Subject=subject[:100], Message=message)
 
 
 def traced(handler: Callable[P, R]) -> Callable[P, R]:

@@ -16,7 +16,8 @@ from entra_aws.engine.scope import Scope
 from entra_aws.events.messages import ReconcileMessage, Trigger
 from entra_aws.events.models import CloudTrailEvent
 from entra_aws.events.routing import Decision, PermissionSetRef, Target, route
-from lambdas import _runtime
+from lambdas import _runtime, batch
+from lambdas.results import Routed
 
 logger = Logger()
 metrics = Metrics()
@@ -34,7 +35,7 @@ def parse(body: str) -> CloudTrailEvent:
         raise MalformedEventError(problems[:500]) from None
 
 
-def record_handler(record: SQSRecord) -> dict[str, Any]:
+def record_handler(record: SQSRecord) -> Routed:
     try:
         event = parse(record.body)
     except MalformedEventError as error:
@@ -47,8 +48,7 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
     logger.set_correlation_id(event.id)
     logger.append_keys(event_name=event.detail.event_name, event_source=event.detail.event_source)
     _, idempotent_handle = _idempotency()
-    result: dict[str, Any] = idempotent_handle(event=event.model_dump(mode="json", by_alias=True))
-    return result
+    return Routed.model_validate(idempotent_handle(event=event.model_dump(mode="json", by_alias=True)))
 
 
 @cache
@@ -57,7 +57,8 @@ def _idempotency() -> tuple[Any, Any]:
 
 
 def handle_event(event: dict[str, Any]) -> dict[str, Any]:
-    """Route one event and queue its scopes. Idempotent per event id (redeliveries answered from DynamoDB)."""
+    """Route one event and queue its scopes. Idempotent per event id (redeliveries answered from DynamoDB, which
+    keeps the `Routed` as JSON)."""
     parsed = CloudTrailEvent.model_validate(event)
     config = _runtime.config()
     decision = route(
@@ -69,15 +70,16 @@ def handle_event(event: dict[str, Any]) -> dict[str, Any]:
     if not scopes:
         logger.info("event ignored", extra={"reason": decision.reason})
         metrics.add_metric(name="EventsIgnored", unit=MetricUnit.Count, value=1)
-        return {"queued": [], "reason": decision.reason}
+        return Routed(queued=(), reason=decision.reason).model_dump(mode="json")
     trigger: Trigger = "drift" if decision.drift else "event"
     messages = [ReconcileMessage.for_scope(parsed.id, trigger, s, decision.reason) for s in scopes]
     _runtime.queue_reconciles(messages)
     metrics.add_metric(name="ScopesQueued", unit=MetricUnit.Count, value=len(messages))
     if decision.drift:
         _notify_drift(parsed, decision, scopes)
-    logger.info("scopes queued", extra={"scopes": [str(s) for s in scopes], "reason": decision.reason})
-    return {"queued": [str(s) for s in scopes], "reason": decision.reason}
+    routed = Routed(queued=tuple(str(s) for s in scopes), reason=decision.reason)
+    logger.info("scopes queued", extra={"scopes": list(routed.queued), "reason": routed.reason})
+    return routed.model_dump(mode="json")
 
 
 def _resolve(targets: tuple[Target, ...]) -> list[Scope]:
@@ -115,4 +117,4 @@ def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope
     _runtime.notify(f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2))
 
 
-handler = _runtime.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)
+handler = batch.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)

@@ -5,7 +5,6 @@ Identity Center quota."""
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Callable
 from functools import cache
@@ -19,7 +18,8 @@ from pydantic import ValidationError
 
 from entra_aws.engine.scope import Scope, ScopeError
 from entra_aws.events.messages import ReconcileMessage
-from lambdas import _runtime
+from lambdas import _runtime, batch
+from lambdas.results import Reconciled, ReconcileFailedError
 
 if TYPE_CHECKING:
     from entra_aws.config.models import Config
@@ -33,10 +33,6 @@ metrics = Metrics()
 DEADLINE_MARGIN = 120.0
 """Seconds kept back from the Lambda timeout: in-flight operations (at most 10, 1-3 s each) finish, the report
 and any continuation message are sent."""
-
-
-class ReconcileFailedError(RuntimeError):
-    pass
 
 
 def throttled(config: Config, workers: int) -> Config:
@@ -75,8 +71,7 @@ def deadline(remaining_seconds: float, now: float) -> float:
 
 def run_reconcile(scope: Scope, *, progress: Callable[[Any], None], remaining_seconds: float) -> Any:
     reconcile = _engine()
-    workers = int(os.environ.get("MAX_CONCURRENT_RECONCILES", "2"))
-    config = throttled(_runtime.config(), workers)
+    config = throttled(_runtime.config(), _runtime.handler_settings().max_concurrent_reconciles)
     context = _aws_context()
     stop = deadline(remaining_seconds, context.clock.now())
     return reconcile(config, scope, apply=True, context=context, progress=progress, deadline=stop)
@@ -91,7 +86,7 @@ def parse(body: str) -> ReconcileMessage:
     return message
 
 
-def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> dict[str, Any]:
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> Reconciled:
     try:
         message = parse(record.body)
     except ValueError as error:
@@ -102,8 +97,9 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> dict[str
     logger.append_keys(scope=str(message.to_scope()), trigger=message.trigger)
     _, idempotent_handle = _idempotency()
     remaining = lambda_context.get_remaining_time_in_millis() / 1000
-    result: dict[str, Any] = idempotent_handle(message=message.model_dump(mode="json"), remaining_seconds=remaining)
-    return result
+    return Reconciled.model_validate(
+        idempotent_handle(message=message.model_dump(mode="json"), remaining_seconds=remaining)
+    )
 
 
 @cache
@@ -118,19 +114,20 @@ def handle_message(message: dict[str, Any], remaining_seconds: float = 900.0) ->
         scope, progress=lambda result: logger.debug(str(result)), remaining_seconds=remaining_seconds
     )
     outcome = report.to_dict()
-    summary = report.summary()
+    reconciled = Reconciled(scope=str(scope), summary=report.summary())
+    summary = reconciled.summary
     metrics.add_metric(name="OperationsSucceeded", unit=MetricUnit.Count, value=len(report.succeeded))
     metrics.add_metric(name="OperationsFailed", unit=MetricUnit.Count, value=len(report.failed))
     if not report.ok:
         logger.error("reconcile failed", extra={"summary": summary})
         _runtime.notify(f"entra-aws: reconcile of {scope} failed", _message(parsed, summary, outcome))
-        raise ReconcileFailedError(summary)
+        raise ReconcileFailedError(reconciled)
     logger.info("reconciled", extra={"summary": summary})
     if report.deferred:
         _continue(parsed, len(report.deferred))
     if parsed.trigger == "drift" and report.succeeded:
         _runtime.notify(f"entra-aws: drift reverted ({scope})", _message(parsed, summary, outcome))
-    return {"scope": str(scope), "summary": summary}
+    return reconciled.model_dump(mode="json")
 
 
 def _continue(message: ReconcileMessage, deferred: int) -> None:
@@ -152,4 +149,4 @@ def _message(message: ReconcileMessage, summary: str, outcome: Any) -> str:
     return json.dumps(body, indent=2, default=str)[:250_000]
 
 
-handler = _runtime.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)
+handler = batch.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)

@@ -1,6 +1,7 @@
 """The Lambda service, in-process: an SQS event-source mapping polls the emulator's queue and invokes the real
 handler with the function's environment (as synthesized) and a Lambda context; what the function prints (its
-Powertools logs and metrics) is kept as its CloudWatch log would be.
+Powertools logs and metrics) is kept as its CloudWatch log would be, and what its record handler returned or
+raised for each record (`lambdas.results`) is collected, so the simulator need not read the log.
 
 Like the real mapping with ReportBatchItemFailures: a batch is received, the handler runs, the messages it did
 not report as failed are deleted; failed ones are received again, and after the queue's maxReceiveCount SQS
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from lambdas.batch import BatchHandler
 from sandbox.deployment import Deployment, EventSourceMapping, Function
 
 MAX_ROUNDS = 200
@@ -52,6 +54,9 @@ class Invocation:
     failed: int
     log: list[dict[str, Any]]
     """The function's structured log lines (metrics lines excluded)."""
+    results: list[object] = field(default_factory=list)
+    """What the record handler returned, or raised, for each record delivered (a `lambdas.results` value on
+    success)."""
     error: str = ""
     """The last line of the error that failed the batch or its records, for people reading the output."""
 
@@ -124,7 +129,16 @@ def _log_lines(text: str) -> list[dict[str, Any]]:
     return lines
 
 
-def invoke(function: Function, event: dict[str, Any], region: str, account_id: str) -> tuple[Any, list[dict[str, Any]]]:
+@dataclass
+class Returned:
+    value: Any
+    """What the handler returned, or the exception it raised."""
+    results: list[object]
+    """Per record, for a queue-fed handler: see `Invocation.results`."""
+    log: list[dict[str, Any]]
+
+
+def invoke(function: Function, event: dict[str, Any], region: str, account_id: str) -> Returned:
     module = handler_module(function)
     handler = getattr(module, function.handler.rsplit(".", 1)[1])
     context = LambdaContext(
@@ -137,11 +151,12 @@ def invoke(function: Function, event: dict[str, Any], region: str, account_id: s
     with _environment(function, region), _captured(module) as output, warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         try:
-            result = handler(event, context)
+            value = handler(event, context)
         except Exception as error:  # the Lambda service records the error; the mapping retries the batch
-            result = error
+            value = error
+    results = handler.results if isinstance(handler, BatchHandler) else []
     log = _log_lines(output.getvalue())
-    return result, log + [{"level": "WARNING", "message": str(w.message)} for w in said]
+    return Returned(value, results, log + [{"level": "WARNING", "message": str(w.message)} for w in said])
 
 
 def _last_error(result: Any, log: list[dict[str, Any]]) -> str:
@@ -176,13 +191,18 @@ class Poller:
         if not received:
             return None
         event = {"Records": [self._record(m, mapping) for m in received]}
-        result, log = invoke(mapping.function, event, self.deployment.region, self.deployment.account_id)
-        failed = self._failed(result, received)
+        returned = invoke(mapping.function, event, self.deployment.region, self.deployment.account_id)
+        failed = self._failed(returned.value, received)
         for message in received:
             if message["MessageId"] not in failed:
                 self.sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
         invocation = Invocation(
-            mapping.function.name, [m["Body"] for m in received], len(failed), log, _last_error(result, log)
+            function=mapping.function.name,
+            records=[m["Body"] for m in received],
+            failed=len(failed),
+            log=returned.log,
+            results=returned.results,
+            error=_last_error(returned.value, returned.log),
         )
         self.invocations.append(invocation)
         return invocation

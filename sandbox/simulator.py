@@ -18,6 +18,7 @@ from entra_aws.config import Config
 from entra_aws.config.models import MANAGED_TAG_KEY
 from entra_aws.engine.matrix import Grant, read_matrix
 from entra_aws.engine.model import Principal
+from lambdas.results import Reconciled, ReconcileFailedError, Routed
 from sandbox import cloudtrail
 from sandbox.deployment import Deployment
 from sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
@@ -216,22 +217,23 @@ class Simulator:
 
     def _observe(self, outcome: StepOutcome, invocations: list[Invocation]) -> None:
         for invocation in invocations:
-            for line in invocation.log:
-                message = line.get("message")
-                if message == "scopes queued":
-                    scopes = ", ".join(self._named(s) for s in line.get("scopes", []))
-                    outcome.routed.append(f"{scopes}  ({line.get('reason', '')})")
-                elif message == "event ignored":
-                    outcome.routed.append(f"ignored ({line.get('reason', '')})")
-                elif message in ("reconciled", "reconcile failed"):
-                    outcome.reconciled.append(self._named(str(line.get("summary", message))))
-                elif message == "full reconcile queued after deploy":
-                    outcome.routed.append("all  (deploy-time reconcile queued)")
+            for result in invocation.results:
+                if isinstance(result, Routed):
+                    outcome.routed.append(self._routed(result))
+                elif isinstance(result, Reconciled):
+                    outcome.reconciled.append(self._named(result.summary))
+                elif isinstance(result, ReconcileFailedError):
+                    outcome.reconciled.append(self._named(result.reconciled.summary))
             if invocation.failed:
                 why = f": {invocation.error}" if invocation.error else ""
                 outcome.reconciled.append(f"{invocation.function}: {invocation.failed} record(s) failed{why}")
         outcome.notifications = [self._named(n) for n in self._notifications()]
         outcome.dead_letters = self._dead_letters()
+
+    def _routed(self, routed: Routed) -> str:
+        if routed.ignored:
+            return f"ignored ({routed.reason})"
+        return f"{', '.join(self._named(s) for s in routed.queued)}  ({routed.reason})"
 
     def _named(self, text: str) -> str:
         """`group:<id>` -> `group:<display name>`, for people reading the output."""

@@ -14,6 +14,7 @@ from constructs import Construct
 from entra_aws.config import Config
 from entra_aws.events import rules
 from stacks.automation.permissions import acknowledge
+from stacks.automation.triggers import event_pattern
 
 
 class OrganizationEventForwarderStack(cdk.Stack):
@@ -43,13 +44,7 @@ class OrganizationEventForwarderStack(cdk.Stack):
             self,
             "ForwardOrganizationEvents",
             description="Organizations and Control Tower account events, to the Identity Center home region",
-            event_pattern=_pattern(rules.organization_forward_pattern()),
+            event_pattern=event_pattern(rules.organization_forward_pattern()),
             targets=[targets.EventBus(bus, dead_letter_queue=dlq)],
         )
         cdk.CfnOutput(self, "ForwardRuleName", value=self.rule.rule_name)
-
-
-def _pattern(pattern: dict[str, Any]) -> events.EventPattern:
-    from stacks.automation.stack import event_pattern
-
-    return event_pattern(pattern)

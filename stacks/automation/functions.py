@@ -1,0 +1,173 @@
+"""The Lambda functions: the router and the worker, fed by their queues, and the deploy-time reconcile. One
+code asset staged at synth, the AWS-published Powertools layer, a role and a log group each, and the
+environment `lambdas.settings` defines."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from entra_aws.config import Config
+from lambdas.settings import FunctionSettings, HandlerSettings
+from stacks import lambda_asset
+from stacks.automation import permissions
+from stacks.automation.queues import Queues
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+# Powertools for AWS Lambda (Python) v3 layer, built per Python version (it carries pydantic v2, whose
+# compiled core must match the runtime). Version 27: the newest in the Powertools docs (PR 7757).
+# Override with `cdk synth -c powertools_layer_version=N`.
+POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_ACCOUNT = "017000801446"
+WORKER_ROLE_NAME = "entra-aws-reconcile-worker"
+ROUTER_ROLE_NAME = "entra-aws-event-router"
+ROUTER_TIMEOUT = cdk.Duration.seconds(60)
+WORKER_TIMEOUT = cdk.Duration.minutes(15)
+RUNTIME_REASON = (
+    "Python 3.13 matches the AWSLambdaPowertoolsPythonV3-python313 layer (pydantic-core is compiled per Python "
+    "version); the runtime and the layer move together"
+)
+
+
+def automation_role_arns(stack: cdk.Stack) -> list[str]:
+    """The router's and the worker's roles: their writes are the automation's own, not drift."""
+    return [f"arn:{stack.partition}:iam::{stack.account}:role/{name}" for name in (WORKER_ROLE_NAME, ROUTER_ROLE_NAME)]
+
+
+class Functions(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: Config, queues: Queues, topic: sns.ITopic
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.config, self.queues, self.topic = config, queues, topic
+        self.code = lambda_.Code.from_asset(str(lambda_asset.stage(config)))
+        self.layer = lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", self._layer_arn())
+        settings = HandlerSettings(
+            reconcile_queue_url=queues.reconcile.queue_url,
+            topic_arn=topic.topic_arn,
+            idempotency_table=queues.table.table_name,
+            automation_role_arns=tuple(sorted(automation_role_arns(cdk.Stack.of(self)))),
+            max_concurrent_reconciles=config.automation.max_concurrent_reconciles,
+        )
+        self.router = self._handler(
+            "EventRouter", ROUTER_ROLE_NAME, "lambdas.event_router.handler", settings, 512, ROUTER_TIMEOUT
+        )
+        self.worker = self._handler(
+            "ReconcileWorker", WORKER_ROLE_NAME, "lambdas.reconcile_worker.handler", settings, 1024, WORKER_TIMEOUT
+        )
+        self._feed()
+        self._grant()
+        self.deploy: lambda_.Function | None = None
+        if config.automation.reconcile_on_deploy:
+            self.deploy = self._deploy_reconcile()
+
+    def _layer_arn(self) -> str:
+        stack = cdk.Stack.of(self)
+        version = self.node.try_get_context("powertools_layer_version") or POWERTOOLS_LAYER_VERSION
+        runtime = RUNTIME.name.replace(".", "")
+        return (
+            f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_ACCOUNT}:layer:"
+            f"AWSLambdaPowertoolsPythonV3-{runtime}-x86_64:{version}"
+        )
+
+    def _handler(
+        self,
+        name: str,
+        role_name: str,
+        handler: str,
+        settings: HandlerSettings,
+        memory_mb: int,
+        timeout: cdk.Duration,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(self, f"{name}Logs", retention=logs.RetentionDays.THREE_MONTHS)
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            role_name=role_name,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"entra-aws {name}; its writes are excluded from the drift rule by this name",
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            name,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            handler=handler,
+            code=self.code,
+            layers=[self.layer],
+            role=role,
+            log_group=log_group,
+            memory_size=memory_mb,
+            timeout=timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment=settings.to_environment(),
+        )
+        self.queues.table.grant_read_write_data(role)
+        self.topic.grant_publish(role)
+        return function
+
+    def _feed(self) -> None:
+        """Each handler polls its queue; the worker's concurrency is the number the quota is split by."""
+        self.router.add_event_source(
+            sources.SqsEventSource(
+                self.queues.events,
+                batch_size=10,
+                max_batching_window=cdk.Duration.seconds(5),
+                max_concurrency=2,
+                report_batch_item_failures=True,
+            )
+        )
+        self.worker.add_event_source(
+            sources.SqsEventSource(
+                self.queues.reconcile,
+                batch_size=1,
+                max_concurrency=self.config.automation.max_concurrent_reconciles,
+                report_batch_item_failures=True,
+            )
+        )
+
+    def _grant(self) -> None:
+        stack = cdk.Stack.of(self)
+        self.queues.reconcile.grant_send_messages(self.router)
+        self.queues.reconcile.grant_send_messages(self.worker)  # a reconcile out of time queues its continuation
+        grants = {
+            self.router: permissions.router_statements(self.config, stack.partition),
+            self.worker: permissions.worker_statements(self.config, stack.partition, stack.account),
+        }
+        for function, statements in grants.items():
+            for statement in statements:
+                function.add_to_role_policy(statement)
+            assert function.role is not None
+            permissions.acknowledge_wildcards(function.role, statements, stack.account)
+            permissions.acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
+
+    def _deploy_reconcile(self) -> lambda_.Function:
+        """The custom resource's function: it only queues a full reconcile for the worker."""
+        log_group = logs.LogGroup(self, "DeployReconcileLogs", retention=logs.RetentionDays.THREE_MONTHS)
+        role = iam.Role(self, "DeployReconcileRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            "DeployReconcile",
+            runtime=RUNTIME,
+            handler="lambdas.deploy_reconcile.handler",
+            code=self.code,
+            layers=[self.layer],
+            role=role,
+            log_group=log_group,
+            timeout=cdk.Duration.seconds(60),
+            environment=FunctionSettings(reconcile_queue_url=self.queues.reconcile.queue_url).to_environment(),
+        )
+        self.queues.reconcile.grant_send_messages(role)
+        permissions.acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Python 3.13 matches the AWSLambdaPowertoolsPythonV3-python313 layer; they move together",
+        )
+        return function
