@@ -23,8 +23,16 @@ from stacks.automation.queues import Queues
 
 def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
     return events.EventPattern(
-        source=pattern.get("source"), detail_type=pattern.get("detail-type"), detail=pattern.get("detail")
+        source=_top_level(pattern.get("source")), detail_type=pattern.get("detail-type"), detail=pattern.get("detail")
     )
+
+
+def _top_level(values: list[Any] | None) -> list[str] | None:
+    """CDK types top-level pattern fields as strings; a `{"prefix": ...}` filter goes through `Match.prefix`."""
+    if values and isinstance(values[0], dict):
+        (only,) = values
+        return events.Match.prefix(only["prefix"])
+    return values
 
 
 class Triggers(Construct):
