@@ -35,8 +35,9 @@ class Extent:
 
 @dataclass
 class _OpenNode:
+    """A mapping or list whose end the parser has not reached: what it holds so far."""
+
     anchor: str | None
-    line: int
     nodes: int = 1
     characters: int = 0
     depth: int = 0
@@ -69,49 +70,63 @@ def load_yaml(text: str) -> Any:
 
 
 def check_bounds(text: str) -> None:
-    """Walk the parser's events, adding up each node's expanded size; YamlError at the first bound crossed."""
+    """Walk the parser's events, adding up each node's expanded size; YamlError at the first bound crossed.
+
+    `nodes` and `characters` run over the whole document (each event counted once, an alias at its anchor's
+    full size); each open node also keeps its own sums for when an anchor on it is used later.
+    """
     import yaml
 
     anchors: dict[str, Extent] = {}
-    stack: list[_OpenNode] = [_OpenNode(anchor=None, line=0)]  # the stream
+    stack: list[_OpenNode] = [_OpenNode(anchor=None)]  # the stream
+    nodes = characters = 0
+    event: Any
     for event in yaml.parse(text, Loader=_bounded_loader()):
-        line = event.start_mark.line + 1 if event.start_mark else 0
-        if isinstance(event, yaml.CollectionStartEvent):
-            stack.append(_OpenNode(anchor=event.anchor, line=line))
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            extent = Extent(1, len(event.value), 1)
+            if event.anchor is not None:
+                anchors[event.anchor] = extent
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            stack.append(_OpenNode(anchor=event.anchor))
+            nodes += 1
             if len(stack) - 1 > MAX_DEPTH:
-                raise YamlError(f"line {line}: nested more than {MAX_DEPTH} levels deep")
+                raise YamlError(f"line {_line(event)}: nested more than {MAX_DEPTH} levels deep")
             continue
-        if isinstance(event, yaml.CollectionEndEvent):
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             node = stack.pop()
             extent = node.extent()
             if node.anchor is not None:
                 anchors[node.anchor] = extent
-        elif isinstance(event, yaml.ScalarEvent):
-            extent = Extent(1, len(event.value), 1)
-            if event.anchor is not None:
-                anchors[event.anchor] = extent
-        elif isinstance(event, yaml.AliasEvent):
-            extent = _alias_extent(event.anchor or "", anchors, stack, line)
+            stack[-1].add(extent)  # already counted in the running sums, child by child
+            continue
+        elif kind is yaml.AliasEvent:
+            extent = _alias_extent(event, anchors, stack)
+            if len(stack) - 1 + extent.depth > MAX_DEPTH:
+                raise YamlError(
+                    f"line {_line(event)}: nested more than {MAX_DEPTH} levels deep once aliases are expanded"
+                )
         else:
             continue
-        _add(stack, extent, line)
+        stack[-1].add(extent)
+        nodes += extent.nodes
+        characters += extent.characters
+        if nodes > MAX_NODES:
+            raise YamlError(f"line {_line(event)}: expands to more than {MAX_NODES} values once aliases are expanded")
+        if characters > MAX_CHARACTERS:
+            raise YamlError(
+                f"line {_line(event)}: expands to more than {MAX_CHARACTERS} characters once aliases are expanded"
+            )
 
 
-def _alias_extent(anchor: str, anchors: dict[str, Extent], stack: list[_OpenNode], line: int) -> Extent:
-    if any(node.anchor == anchor for node in stack):
-        raise YamlError(f"line {line}: the alias *{anchor} is inside the node it refers to (a cycle)")
-    return anchors.get(anchor, Extent(0, 0, 0))  # an undefined alias: the loader reports it
+def _alias_extent(event: Any, anchors: dict[str, Extent], stack: list[_OpenNode]) -> Extent:
+    if any(node.anchor == event.anchor for node in stack):
+        raise YamlError(f"line {_line(event)}: the alias *{event.anchor} is inside the node it refers to (a cycle)")
+    return anchors.get(event.anchor, Extent(0, 0, 0))  # an undefined alias: the loader reports it
 
 
-def _add(stack: list[_OpenNode], extent: Extent, line: int) -> None:
-    parent = stack[-1]
-    parent.add(extent)
-    if len(stack) - 1 + extent.depth > MAX_DEPTH:
-        raise YamlError(f"line {line}: nested more than {MAX_DEPTH} levels deep once aliases are expanded")
-    if sum(node.nodes for node in stack) > MAX_NODES:
-        raise YamlError(f"line {line}: expands to more than {MAX_NODES} values once aliases are expanded")
-    if sum(node.characters for node in stack) > MAX_CHARACTERS:
-        raise YamlError(f"line {line}: expands to more than {MAX_CHARACTERS} characters once aliases are expanded")
+def _line(event: Any) -> int:
+    return event.start_mark.line + 1 if event.start_mark else 0
 
 
 @cache

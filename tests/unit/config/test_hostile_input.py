@@ -138,9 +138,9 @@ def test_values_yaml_cannot_build_are_one_line(text: str, expected: str) -> None
     assert "\n" not in str(caught.value)
 
 
-def test_a_config_larger_than_1_mib_is_refused_unread(tmp_path: Path) -> None:
-    problem = _one_problem(tmp_path, EXAMPLE + "#" * 1_100_000 + "\n")
-    assert "larger than 1048576 bytes" in problem
+def test_a_config_larger_than_512_kib_is_refused_unread(tmp_path: Path) -> None:
+    problem = _one_problem(tmp_path, EXAMPLE + "#" * 600_000 + "\n")
+    assert "larger than 524288 bytes" in problem
 
 
 # --- AWS field rules --------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_a_cache_file_others_may_write_is_not_trusted(directory: Path) -> None:
 def test_a_directory_owned_by_another_user_is_refused(directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _entry_path(directory)
     cache.write_entry(path, KEY, DOCUMENT, refresh_at=4102444800.0)
-    monkeypatch.setattr(os, "getuid", lambda: os.stat(directory).st_uid + 1)
+    monkeypatch.setattr(os, "getuid", lambda: directory.stat().st_uid + 1)
 
     with pytest.raises(HelperError, match=r"owned by uid \d+, not by you"):
         cache.read_entry(path, KEY)
@@ -70,7 +70,7 @@ def test_a_planted_symlink_is_neither_read_nor_written_through(directory: Path, 
     victim = tmp_path / "victim.txt"
     victim.write_text("precious", encoding="utf-8")
     path = _entry_path(directory)
-    os.symlink(victim, path)
+    Path(path).symlink_to(victim)
 
     with pytest.raises(HelperError, match="is a symbolic link"):
         cache.read_entry(path, KEY)
@@ -85,7 +85,7 @@ def test_a_symlinked_lock_file_is_refused(directory: Path, tmp_path: Path) -> No
     victim = tmp_path / "victim.txt"
     victim.write_text("precious", encoding="utf-8")
     path = _entry_path(directory)
-    os.symlink(victim, path + ".lock")
+    Path(path + ".lock").symlink_to(victim)
 
     with pytest.raises(HelperError, match="is a symbolic link"), cache.CacheLock(path):
         pass
@@ -119,7 +119,7 @@ def test_permissions_are_private_even_under_a_permissive_umask(directory: Path) 
     finally:
         os.umask(previous)
 
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(Path(path).stat().st_mode) == 0o600
     assert cache.read_entry(path, KEY, now=0.0) == (cache.FRESH, DOCUMENT, "cache hit")
 
 
@@ -127,4 +127,4 @@ def test_a_new_cache_directory_is_private(tmp_path: Path) -> None:
     path = cache.cache_path(str(tmp_path / "new" / "cache"), KEY)
     cache.write_entry(path, KEY, DOCUMENT, refresh_at=4102444800.0)
 
-    assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
+    assert stat.S_IMODE(Path(path).parent.stat().st_mode) == 0o700
