@@ -236,3 +236,35 @@ def test_asset_carries_config_json_and_no_yaml_source(assembly: Path) -> None:
     assert (asset / "lambdas" / "event_router.py").exists()
     assert not (asset / "entra_aws" / "sandbox").exists()
     assert not list(asset.rglob("*.so"))
+
+
+def test_the_concern_constructs_keep_the_logical_ids_of_a_flat_stack(template: dict[str, Any]) -> None:
+    """A changed logical id makes CloudFormation replace the resource: a named role or an event-source mapping
+    would collide with the one it replaces, a queue or the table would lose what it holds."""
+    kept = {
+        "EventsQueueB96EB0D2": "AWS::SQS::Queue",
+        "ReconcileQueue152AB589": "AWS::SQS::Queue",
+        "IdempotencyC15CBC33": "AWS::DynamoDB::Table",
+        "EventRouterRoleFF2F1485": "AWS::IAM::Role",
+        "ReconcileWorkerRoleE89B8B54": "AWS::IAM::Role",
+        "EventRouterSqsEventSourceEntraAwsAutomationEventsQueue4684EDB78D7EEE04": "AWS::Lambda::EventSourceMapping",
+        "ReconcileWorkerSqsEventSourceEntraAwsAutomationReconcileQueue4EFFE9A3AF7C3B1C": (
+            "AWS::Lambda::EventSourceMapping"
+        ),
+        "ScheduledReconcileC472EECA": "AWS::Events::Rule",
+        "ReconcileAfterDeploy": "Custom::EntraAwsReconcile",
+    }
+    assert {name: template["Resources"].get(name, {}).get("Type") for name in kept} == kept
+
+
+def test_the_functions_environment_is_the_settings_model(template: dict[str, Any]) -> None:
+    from lambdas.settings import FunctionSettings, HandlerSettings
+
+    functions = resources(template, "AWS::Lambda::Function").values()
+    handlers = {f["Handler"]: set(f["Environment"]["Variables"]) for f in functions}
+    assert handlers["lambdas.event_router.handler"] == {name.upper() for name in HandlerSettings.model_fields} - {
+        "ENTRA_AWS_CONFIG"
+    }
+    assert handlers["lambdas.reconcile_worker.handler"] == handlers["lambdas.event_router.handler"]
+    assert handlers["lambdas.deploy_reconcile.handler"] == {"POWERTOOLS_SERVICE_NAME", "RECONCILE_QUEUE_URL"}
+    assert set(FunctionSettings.model_fields) < set(HandlerSettings.model_fields)

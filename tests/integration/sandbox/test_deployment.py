@@ -110,3 +110,21 @@ def test_a_synth_failure_is_reported_in_one_line(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(DeploymentError) as error:
         synthesize(CONFIG)
     assert str(error.value) == "cdk synth failed: ValidationError: Queue names must end in .fifo"
+
+
+def test_each_function_gets_the_settings_its_handlers_read(deployed: Deployment) -> None:
+    from lambdas.settings import FunctionSettings, HandlerSettings
+
+    functions = {f.handler: f.environment for f in deployed.functions.values()}
+    router = HandlerSettings.from_environment(functions["lambdas.event_router.handler"])
+    assert router.reconcile_queue_url == next(
+        m.queue_url for m in deployed.mappings if m.function.handler == "lambdas.reconcile_worker.handler"
+    )
+    assert router.topic_arn == deployed.topic_arn
+    assert router.automation_role_arns == (
+        "arn:aws:iam::111111111111:role/entra-aws-event-router",
+        "arn:aws:iam::111111111111:role/entra-aws-reconcile-worker",
+    )
+    assert HandlerSettings.from_environment(functions["lambdas.reconcile_worker.handler"]) == router
+    deploy_time = FunctionSettings.from_environment(functions["lambdas.deploy_reconcile.handler"])
+    assert deploy_time.reconcile_queue_url == router.reconcile_queue_url
