@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
@@ -67,37 +67,30 @@ class Expectations(Strict):
 class _Step(Strict):
     title: str | None = None
     expect: Expectations = Field(default_factory=Expectations)
+    summary: ClassVar[str] = ""
+    """What happens, for people: a format string over the step's fields."""
+
+    def describe(self) -> str:
+        return self.summary.format(**dict(self))
 
 
 class ScimGroupCreated(_Step):
-    """Entra provisions a group (SCIM CreateGroup)."""
-
     action: Literal["scim_group_created"]
     group: NonEmptyStr
-
-    def describe(self) -> str:
-        return f"Entra provisions group {self.group} (SCIM)"
+    summary = "Entra provisions group {group} (SCIM)"  # SCIM CreateGroup
 
 
 class ScimGroupRenamed(_Step):
-    """Entra renames a group (SCIM PatchGroup)."""
-
     action: Literal["scim_group_renamed"]
     group: NonEmptyStr
     new_name: NonEmptyStr
-
-    def describe(self) -> str:
-        return f"Entra renames group {self.group} to {self.new_name} (SCIM)"
+    summary = "Entra renames group {group} to {new_name} (SCIM)"  # SCIM PatchGroup
 
 
 class ScimGroupDeleted(_Step):
-    """Entra deprovisions a group (SCIM DeleteGroup)."""
-
     action: Literal["scim_group_deleted"]
     group: NonEmptyStr
-
-    def describe(self) -> str:
-        return f"Entra deprovisions group {self.group} (SCIM)"
+    summary = "Entra deprovisions group {group} (SCIM)"  # SCIM DeleteGroup
 
 
 class AccountCreated(_Step):
@@ -106,9 +99,7 @@ class AccountCreated(_Step):
     action: Literal["account_created"]
     account: WorldAccount
     ou: OuPath = "/"
-
-    def describe(self) -> str:
-        return f"New account {self.account.name} ({self.account.id}) joins {self.ou}"
+    summary = "New account {account.name} ({account.id}) joins {ou}"
 
 
 class ControlTowerAccountEnrolled(_Step):
@@ -117,18 +108,14 @@ class ControlTowerAccountEnrolled(_Step):
     action: Literal["control_tower_account_enrolled"]
     account: WorldAccount
     ou: OuPath
-
-    def describe(self) -> str:
-        return f"Control Tower Account Factory enrolls {self.account.name} ({self.account.id}) in {self.ou}"
+    summary = "Control Tower Account Factory enrolls {account.name} ({account.id}) in {ou}"
 
 
 class AccountMoved(_Step):
     action: Literal["account_moved"]
     account: AccountRef
     ou: OuPath
-
-    def describe(self) -> str:
-        return f"Account {self.account} moves to {self.ou}"
+    summary = "Account {account} moves to {ou}"
 
 
 class AccountTagged(_Step):
@@ -154,9 +141,7 @@ class AccountRemoved(_Step):
 
     action: Literal["account_removed"]
     account: AccountRef
-
-    def describe(self) -> str:
-        return f"Account {self.account} leaves the organization"
+    summary = "Account {account} leaves the organization"
 
 
 class ManualAssignment(_Step):
@@ -177,9 +162,7 @@ class ScheduledReconcile(_Step):
     """The schedule rule fires (full reconcile)."""
 
     action: Literal["scheduled_reconcile"]
-
-    def describe(self) -> str:
-        return "The reconcile schedule fires (full reconcile)"
+    summary = "The reconcile schedule fires (full reconcile)"
 
 
 Step = Annotated[
