@@ -3,7 +3,8 @@
 Every trigger -- events, the schedule, deploy time, the CLI -- calls `reconcile` with a scope. Identity Center
 is the truth for what exists, the config for what should. The only thing a warm process carries from one run
 to the next is the names and ARNs of the permission sets (`engine.catalog`), checked against what each run
-reads and dropped on any doubt.
+reads and dropped on any doubt. This module orchestrates; what is read lives in `engine.reads`, what is
+talked to in `engine.ports`.
 """
 
 from __future__ import annotations
@@ -69,14 +70,13 @@ def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> ScopeState:
 
 
 def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, state: ScopeState) -> Plan:
-    principals, desired, wanted = state.principals, state.desired, state.wanted
-    catalog.require_managed({a.permission_set for a in wanted})
-    actual = actual_in_scope(ctx.admin, scope, principals, catalog)
-    plan = _permission_set_plan(config, scope, catalog, wanted)
+    catalog.require_managed({a.permission_set for a in state.wanted})
+    actual = actual_in_scope(ctx.admin, scope, state.principals, catalog)
+    plan = _permission_set_plan(config, scope, catalog, state.wanted)
     changes = CatalogChanges.of(plan.operations)
     owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
-    plan.operations += plan_assignments(wanted, actual, owned, prune=config.apply.prune)
-    plan.findings = principals.findings + desired.findings + plan.findings
+    plan.operations += plan_assignments(state.wanted, actual, owned, prune=config.apply.prune)
+    plan.findings = state.principals.findings + state.desired.findings + plan.findings
     return plan
 
 
