@@ -42,6 +42,10 @@ TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 # The `aud` of a token requested for api://AzureADTokenExchange (always a v2 token).
 TOKEN_EXCHANGE_AUD_CLAIM = "fb60f99c-7a34-4190-8149-302f77469936"
 WILDCARD = re.compile(r"[*?]")
+# AWS-managed policies that grant everything or all of IAM (any partition, at the root path).
+PRIVILEGED_MANAGED_POLICY = re.compile(
+    r"^arn:aws(-[a-z]+)*:iam::aws:policy/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$"
+)
 RESERVED_TAG_PREFIXES = ("aws:", "entra-aws:")
 # Microsoft Graph appRole `value` is at most 120 characters; the role claim is
 # arn:aws:iam::ACCOUNT:role/NAME,arn:aws:iam::ACCOUNT:saml-provider/NAME (72 characters plus both names in
@@ -318,14 +322,7 @@ def _workload_problems(where: str, workload: Workload, wi: WorkloadIdentity) -> 
             "whose tokens may assume this role"
         )
     elif workload.has_wildcard_subject:
-        if workload.wildcard_subject_reason is None:
-            problems.append(
-                f"{where}.subject: {workload.subject!r} is a wildcard and would let any matching identity "
-                f"in the "
-                "tenant assume the role; give one object id, or opt in with wildcard_subject_reason: <why>"
-            )
-        elif workload.subject.strip("*?") == "":
-            problems.append(f"{where}.subject: a subject of only wildcards matches every identity; not allowed")
+        problems += _wildcard_problems(where, workload, workload.subject)
     elif not GUID.match(workload.subject):
         problems.append(
             f"{where}.subject: must be the object id (a GUID) of the managed identity or service principal, "
@@ -351,13 +348,88 @@ def _workload_problems(where: str, workload: Workload, wi: WorkloadIdentity) -> 
     return problems
 
 
+def _wildcard_problems(where: str, workload: Workload, subject: str) -> list[str]:
+    if subject.strip("*?") == "":
+        return [f"{where}.subject: a subject of only wildcards matches every identity; not allowed"]
+    if workload.audience == TOKEN_EXCHANGE_AUDIENCE:
+        return [
+            f"{where}.subject: workload {workload.name!r} has the wildcard subject {subject!r} with the audience "
+            f"{TOKEN_EXCHANGE_AUDIENCE}, for which any identity in the tenant can get a token; give one object id "
+            "(wildcard_subject_reason does not override this)"
+        ]
+    if workload.wildcard_subject_reason is None:
+        return [
+            f"{where}.subject: {subject!r} is a wildcard and would let any matching identity in the tenant assume "
+            "the role; give one object id, or opt in with wildcard_subject_reason: <why>"
+        ]
+    return []
+
+
+def _privileged_wildcard_problems(federation: FederationConfig, base_dir: Path) -> list[str]:
+    """A wildcard subject on a role that can do everything, or change IAM: whatever the reason given."""
+    wi = federation.workload_identity
+    problems: list[str] = []
+    for i, workload in enumerate(wi.workloads if wi else []):
+        if not workload.has_wildcard_subject:
+            continue
+        try:
+            grants = _privileged_grants(workload, inline_policy(workload, base_dir))
+        except ValueError:
+            continue  # an unreadable policy file is reported on its own
+        if grants:
+            problems.append(
+                f"federation.workload_identity.workloads[{i}].subject: workload {workload.name!r} has the wildcard "
+                f"subject {workload.subject!r} and privileged permissions ({'; '.join(grants)}); give one object id "
+                "or narrow the policies (wildcard_subject_reason does not override this)"
+            )
+    return problems
+
+
+def _privileged_grants(role: RoleSettings, policy: dict[str, Any] | None) -> list[str]:
+    """What makes the role privileged: a full-access managed policy, or an inline Allow of every action or of
+    every IAM action (`*`, `*:*`, `iam:*` or a pattern covering it, or NotAction: everything but a few)."""
+    grants = [
+        f"managed policy {arn.rsplit('/', 1)[1]}"
+        for arn in role.managed_policies
+        if PRIVILEGED_MANAGED_POLICY.match(arn)
+    ]
+    for statement in _statements(policy):
+        if statement.get("Effect") != "Allow":
+            continue
+        if "NotAction" in statement:
+            grants.append(f"inline policy allows every action but NotAction {statement['NotAction']!r}")
+        grants += [
+            f"inline policy allows {action!r}" for action in _listed(statement.get("Action")) if _all_iam(action)
+        ]
+    return grants
+
+
+def _statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
+    statements = (policy or {}).get("Statement", [])
+    return [s for s in (statements if isinstance(statements, list) else [statements]) if isinstance(s, dict)]
+
+
+def _listed(value: object) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, str)]
+
+
+def _all_iam(action: str) -> bool:
+    """Whether the action pattern matches every IAM action (IAM matches actions case-insensitively)."""
+    if action == "*":
+        return True
+    service, _, name = action.partition(":")
+    pattern = re.escape(service).replace(r"\*", ".*").replace(r"\?", ".")
+    return name == "*" and re.fullmatch(pattern, "iam", re.IGNORECASE) is not None
+
+
 def inline_policy(role: RoleSettings, base_dir: Path) -> dict[str, Any] | None:
     if role.inline_policy_file is not None:
         return read_policy_file(resolve_file(base_dir, role.inline_policy_file))
     return role.inline_policy
 
 
-def check_federation(federation: FederationConfig, base_dir: Path, tenant_id: str | None = None) -> list[str]:
+def check_federation(federation: FederationConfig, base_dir: Path, tenant_id: str) -> list[str]:
     """Every problem of the section, including files next to the config (SAML metadata, policy files)."""
     from entra_aws.federation.saml_metadata import SamlMetadataError, read_metadata
 
@@ -375,26 +447,16 @@ def check_federation(federation: FederationConfig, base_dir: Path, tenant_id: st
                 inline_policy(role, base_dir)
             except ValueError as exc:
                 problems.append(f"{where}[{i}].inline_policy_file: {exc}")
+    problems += _privileged_wildcard_problems(federation, base_dir)
     if federation.saml is not None:
+        path = resolve_file(base_dir, federation.saml.metadata_file)
         try:
-            metadata = read_metadata(resolve_file(base_dir, federation.saml.metadata_file))
+            problem = read_metadata(path).tenant_problem(tenant_id, str(path))
         except SamlMetadataError as exc:
-            problems.append(f"federation.saml.metadata_file: {exc}")
-        else:
-            problems += _tenant_problems(metadata.tenant_id, tenant_id)
+            problem = str(exc)
+        if problem is not None:
+            problems.append(f"federation.saml.metadata_file: {problem}")
     return problems
-
-
-def _tenant_problems(metadata_tenant: str | None, tenant_id: str | None) -> list[str]:
-    """Metadata downloaded from another tenant's enterprise app (its entityID names the tenant)."""
-    if not metadata_tenant or not tenant_id or not GUID.match(metadata_tenant):
-        return []  # e.g. the sample's `{tenantid}` placeholder
-    if metadata_tenant.lower() == tenant_id.lower():
-        return []
-    return [
-        f"federation.saml.metadata_file: the metadata is for tenant {metadata_tenant} (entityID "
-        f"https://sts.windows.net/{metadata_tenant}/), but tenant_id is {tenant_id}"
-    ]
 
 
 def federation_warnings(federation: FederationConfig, base_dir: Path, now: datetime) -> list[str]:

@@ -23,6 +23,14 @@ SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 # IAM's SAMLMetadataDocument length limits.
 MIN_BYTES, MAX_BYTES = 1000, 10_000_000
 EXPIRY_NOTICE = timedelta(days=30)
+# The entityID (and assertion Issuer) of a tenant's Entra enterprise apps is https://sts.windows.net/<tenant>/;
+# Entra's tenant-independent metadata has the placeholder {tenantid} there.
+ENTRA_ENTITY_PREFIX = "https://sts.windows.net/"
+TENANT_PLACEHOLDER = "{tenantid}"
+# The enterprise app's "App Federation Metadata Url".
+METADATA_URL = (
+    "https://login.microsoftonline.com/{tenant}/federationmetadata/2007-06/federationmetadata.xml?appid=<app>"
+)
 
 
 class SamlMetadataError(ValueError):
@@ -56,13 +64,32 @@ class SamlMetadata:
             ]
         return []
 
-    @property
-    def tenant_id(self) -> str | None:
-        """The tenant in an Entra entity id `https://sts.windows.net/<tenant>/`, if it has that form."""
-        prefix = "https://sts.windows.net/"
-        if self.entity_id.startswith(prefix) and self.entity_id.endswith("/"):
-            return self.entity_id[len(prefix) : -1] or None
-        return None
+    def tenant_problem(self, tenant_id: str, source: str) -> str | None:
+        """The entityID must be Entra's for this tenant: the metadata of another IdP, another tenant or Entra's
+        tenant-independent `{tenantid}` document would make IAM trust assertions the tenant did not issue."""
+        expected = f"{ENTRA_ENTITY_PREFIX}{tenant_id}/"
+        tenant = _entra_tenant(self.entity_id)
+        if tenant is not None and tenant.lower() == tenant_id.lower():
+            return None
+        if tenant is None:
+            found = "another identity provider"
+        elif tenant == TENANT_PLACEHOLDER:
+            found = "Entra's tenant-independent metadata"
+        else:
+            found = f"tenant {tenant}"
+        return (
+            f"{source}: entityID is {self.entity_id!r} ({found}), expected {expected!r} (tenant_id); download your "
+            "tenant's own Federation Metadata XML: Entra admin center > Enterprise applications > your AWS app > "
+            f"Single sign-on > SAML Certificates ({METADATA_URL.format(tenant=tenant_id)})"
+        )
+
+
+def _entra_tenant(value: str) -> str | None:
+    """What stands for the tenant in `https://sts.windows.net/<tenant>/`; None for any other form."""
+    middle = value.removeprefix(ENTRA_ENTITY_PREFIX).removesuffix("/")
+    if value.startswith(ENTRA_ENTITY_PREFIX) and value.endswith("/") and middle and "/" not in middle:
+        return middle
+    return None
 
 
 class _ForbiddenError(Exception):

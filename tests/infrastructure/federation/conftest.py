@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,7 +132,10 @@ def cdk_context() -> dict[str, Any]:
 
 @pytest.fixture
 def synth(tmp_path: Path, published_samples: Path) -> Callable[[dict[str, Any]], Synth]:
-    shutil.copyfile(published_samples / METADATA_SAMPLE, tmp_path / "metadata.xml")
+    # The published sample is tenant-independent (entityID https://sts.windows.net/{tenantid}/), which the loader
+    # refuses: derive the tenant's own metadata by putting TENANT in place of the placeholder.
+    published = (published_samples / METADATA_SAMPLE).read_text(encoding="utf-8")
+    (tmp_path / "metadata.xml").write_text(published.replace("{tenantid}", TENANT), encoding="utf-8")
     (tmp_path / "policy.json").write_text(json.dumps(POLICY), encoding="utf-8")
 
     def run(doc: dict[str, Any]) -> Synth:

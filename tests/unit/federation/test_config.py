@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -176,3 +177,112 @@ def test_entra_aws_validate_exits_2_with_field_path(
     assert result.returncode == 2
     assert f"{path}: federation.workload_identity.workloads[0].subject: is required" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+WILDCARD_SUBJECT = {"subject": "3f2a6c1e-*", "wildcard_subject_reason": "all identities of one AKS pool"}
+TOKEN_EXCHANGE_REFUSAL = (
+    "federation.workload_identity.workloads[0].subject: workload 'reports-exporter' has the wildcard subject "
+    "'3f2a6c1e-*' with the audience api://AzureADTokenExchange, for which any identity in the tenant can get a "
+    "token; give one object id (wildcard_subject_reason does not override this)"
+)
+
+
+@pytest.mark.parametrize("reason", [WILDCARD_SUBJECT["wildcard_subject_reason"], None], ids=["reason", "no reason"])
+def test_wildcard_subject_with_the_token_exchange_audience_is_refused(
+    write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any], reason: str | None
+) -> None:
+    workload = _workload(base_document)
+    workload.pop("audience_client_id")
+    workload.update(subject="3f2a6c1e-*", audience="api://AzureADTokenExchange", wildcard_subject_reason=reason)
+    if reason is None:
+        workload.pop("wildcard_subject_reason")
+    path, problems = _problems(write_config, base_document)
+    assert problems == [f"{path}: {TOKEN_EXCHANGE_REFUSAL}"]
+
+
+def _allow(*actions: str) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+
+
+ALLOW_ALL_BUT_S3 = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}}
+PRIVILEGED: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "AdministratorAccess",
+        {"managed_policies": ["arn:aws:iam::aws:policy/AdministratorAccess"]},
+        "managed policy AdministratorAccess",
+    ),
+    (
+        "PowerUserAccess",
+        {"managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/PowerUserAccess"]},
+        "managed policy PowerUserAccess",
+    ),
+    (
+        "IAMFullAccess in aws-us-gov",
+        {"managed_policies": ["arn:aws-us-gov:iam::aws:policy/IAMFullAccess"]},
+        "managed policy IAMFullAccess",
+    ),
+    ("file allows *", {"inline_policy_file": "policy.json", "policy": _allow("s3:GetObject", "*")}, "allows '*'"),
+    ("file allows iam:*", {"inline_policy_file": "policy.json", "policy": _allow("iam:*")}, "allows 'iam:*'"),
+    ("file allows IAM:*", {"inline_policy_file": "policy.json", "policy": _allow("IAM:*")}, "allows 'IAM:*'"),
+    (
+        "file allows all but s3",
+        {"inline_policy_file": "policy.json", "policy": ALLOW_ALL_BUT_S3},
+        "inline policy allows every action but NotAction 's3:*'",
+    ),
+    ("inline allows iam:*", {"inline_policy": _allow("iam:*")}, "inline policy allows 'iam:*'"),
+]
+
+
+@pytest.mark.parametrize(("settings", "grant"), [c[1:] for c in PRIVILEGED], ids=[c[0] for c in PRIVILEGED])
+def test_wildcard_subject_on_a_privileged_role_is_refused_whatever_the_reason(
+    write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any], settings: dict[str, Any], grant: str
+) -> None:
+    settings = dict(settings)
+    policy = settings.pop("policy", None)
+    if policy is not None:
+        write_config(base_document).with_name("policy.json").write_text(json.dumps(policy), encoding="utf-8")
+    _workload(base_document).update(WILDCARD_SUBJECT, **settings)
+    path, problems = _problems(write_config, base_document)
+    [problem] = problems
+    assert problem.startswith(
+        f"{path}: federation.workload_identity.workloads[0].subject: workload 'reports-exporter' has the wildcard "
+        "subject '3f2a6c1e-*' and privileged permissions ("
+    )
+    assert grant in problem
+    assert problem.endswith(
+        "; give one object id or narrow the policies (wildcard_subject_reason does not override this)"
+    )
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        _allow("iam:Get*", "iam:List*"),
+        _allow("s3:*"),
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Deny", "Action": "iam:*", "Resource": "*"},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            ],
+        },
+    ],
+    ids=["iam read", "s3:*", "iam:* denied"],
+)
+def test_wildcard_subject_on_a_narrow_role_is_accepted(
+    write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any], policy: dict[str, Any]
+) -> None:
+    write_config(base_document).with_name("policy.json").write_text(json.dumps(policy), encoding="utf-8")
+    _workload(base_document).update(
+        WILDCARD_SUBJECT,
+        inline_policy_file="policy.json",
+        managed_policies=["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/job-function/Billing"],
+    )
+    assert load_config(write_config(base_document)).federation is not None
+
+
+def test_privileged_role_with_one_object_id_is_accepted(
+    write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any]
+) -> None:
+    _workload(base_document).update(managed_policies=["arn:aws:iam::aws:policy/AdministratorAccess"])
+    assert load_config(write_config(base_document)).federation is not None

@@ -1,5 +1,6 @@
-"""SAML metadata: the real Entra sample parses; hostile or incomplete documents give one clear line naming the
-file, from load_config, i.e. before anything is synthesized or deployed."""
+"""SAML metadata: the real Entra sample parses; hostile or incomplete documents, and metadata that is not the
+configured tenant's, give one clear line naming the file, from load_config, i.e. before anything is synthesized or
+deployed."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from entra_aws.config import ConfigError, load_config
 from entra_aws.federation.saml_metadata import SamlMetadataError, parse_metadata, read_metadata
 
-from .conftest import METADATA_SAMPLE
+from .conftest import METADATA_SAMPLE, TENANT, tenant_metadata
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -44,7 +45,6 @@ def sample(published_samples: Path) -> bytes:
 def test_real_entra_sample_parses(published_samples: Path) -> None:
     metadata = read_metadata(published_samples / METADATA_SAMPLE)
     assert metadata.entity_id == "https://sts.windows.net/{tenantid}/"
-    assert metadata.tenant_id == "{tenantid}"
     # The IDPSSODescriptor of the published document lists several signing certificates.
     assert len(metadata.signing_certificates) >= 1
     assert all(cert.startswith("MII") for cert in metadata.signing_certificates)
@@ -145,3 +145,67 @@ def test_load_config_missing_metadata_file(
     assert caught.value.problems == [
         f"{path}: federation.saml.metadata_file: {path.parent / 'nowhere.xml'}: no such file"
     ]
+
+
+OTHER_TENANT = "11111111-2222-4333-8444-555555555555"
+DOWNLOAD_HINT = (
+    "; download your tenant's own Federation Metadata XML: Entra admin center > Enterprise applications > your AWS "
+    "app > Single sign-on > SAML Certificates (https://login.microsoftonline.com/"
+    f"{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid=<app>)"
+)
+
+
+def _with_entity_id(published_samples: Path, entity_id: str) -> bytes:
+    # Derived from the real sample: only the entityID changed.
+    text = tenant_metadata(published_samples).decode()
+    return text.replace(f'entityID="https://sts.windows.net/{TENANT}/"', f'entityID="{entity_id}"', 1).encode()
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "found"),
+    [
+        ("https://idp.attacker.example/saml", "another identity provider"),
+        ("https://sts.windows.net/{tenantid}/", "Entra's tenant-independent metadata"),
+        (f"https://sts.windows.net/{OTHER_TENANT}/", f"tenant {OTHER_TENANT}"),
+        (f"https://sts.windows.net/{TENANT}", "another identity provider"),
+        (f"https://sts.windows.net/{TENANT}/x/", "another identity provider"),
+        (f"https://sts.windows.net.attacker.example/{TENANT}/", "another identity provider"),
+    ],
+    ids=["other idp", "tenant-independent", "other tenant", "no slash", "longer path", "look-alike host"],
+)
+def test_metadata_not_of_the_tenant_is_refused(
+    write_config: Callable[[dict[str, Any]], Path],
+    base_document: dict[str, Any],
+    published_samples: Path,
+    entity_id: str,
+    found: str,
+) -> None:
+    path = write_config(base_document)
+    metadata = path.parent / "metadata.xml"
+    metadata.write_bytes(_with_entity_id(published_samples, entity_id))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [
+        f"{path}: federation.saml.metadata_file: {metadata}: entityID is {entity_id!r} ({found}), expected "
+        f"'https://sts.windows.net/{TENANT}/' (tenant_id){DOWNLOAD_HINT}"
+    ]
+
+
+def test_published_tenant_independent_sample_is_refused(
+    write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any], published_samples: Path
+) -> None:
+    path = write_config(base_document)
+    (path.parent / "metadata.xml").write_bytes((published_samples / METADATA_SAMPLE).read_bytes())
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    [problem] = caught.value.problems
+    assert "entityID is 'https://sts.windows.net/{tenantid}/' (Entra's tenant-independent metadata)" in problem
+
+
+@pytest.mark.parametrize("tenant", [TENANT, TENANT.upper()], ids=["as configured", "other case"])
+def test_metadata_of_the_tenant_is_accepted(
+    write_config: Callable[[dict[str, Any]], Path], base_document: dict[str, Any], published_samples: Path, tenant: str
+) -> None:
+    path = write_config(base_document)
+    (path.parent / "metadata.xml").write_bytes(tenant_metadata(published_samples, tenant))
+    assert load_config(path).federation is not None

@@ -1,6 +1,6 @@
 """The SAML signing certificate's validity, read from the metadata: the dates agree with `cryptography` on every
 certificate of the real samples; garbage is a CertificateError; expiry turns into a warning a person can act on;
-metadata from another tenant is refused."""
+metadata from another tenant is refused; the config sample is the published one for the example tenant."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from .conftest import METADATA_SAMPLE as PUBLISHED
 
 CONFIG_SAMPLE = REPO / "config" / "federation" / "entra-federation-metadata.sample.xml"
 SAMPLES = [CONFIG_SAMPLE, PUBLISHED_SAMPLES / PUBLISHED]
+EXAMPLE_TENANT = "7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b"
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
@@ -54,26 +55,26 @@ def test_warnings_follow_the_newest_certificate() -> None:
     assert "download the enterprise app's Federation Metadata XML again" in expired
 
 
+def test_config_sample_is_the_published_one_for_the_example_tenant() -> None:
+    # config/federation/README.md: the published (tenant-independent) sample with the example's tenant_id.
+    tenant = load_config(REPO / "config" / "example.yaml").tenant_id
+    published = (PUBLISHED_SAMPLES / PUBLISHED).read_text(encoding="utf-8")
+    assert CONFIG_SAMPLE.read_text(encoding="utf-8") == published.replace("{tenantid}", tenant)
+    assert read_metadata(CONFIG_SAMPLE).entity_id == f"https://sts.windows.net/{tenant}/"
+
+
 def test_metadata_from_another_tenant_is_refused(tmp_path: Path) -> None:
     shutil.copytree(REPO / "config", tmp_path / "config")
     sample = tmp_path / "config" / "federation" / "entra-federation-metadata.sample.xml"
     other = "11111111-2222-4333-8444-555555555555"
-    sample.write_text(sample.read_text(encoding="utf-8").replace("{tenantid}", other), encoding="utf-8")
+    sample.write_text(sample.read_text(encoding="utf-8").replace(EXAMPLE_TENANT, other), encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         load_config(tmp_path / "config" / "example.yaml")
     [problem] = error.value.problems
-    assert problem.endswith(
-        f"federation.saml.metadata_file: the metadata is for tenant {other} (entityID "
-        f"https://sts.windows.net/{other}/), but tenant_id is 7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b"
+    assert (
+        f"federation.saml.metadata_file: {sample}: entityID is 'https://sts.windows.net/{other}/' (tenant {other}), "
+        f"expected 'https://sts.windows.net/{EXAMPLE_TENANT}/' (tenant_id); download your tenant's own" in problem
     )
-
-
-def test_metadata_of_the_configured_tenant_is_accepted(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "config", tmp_path / "config")
-    sample = tmp_path / "config" / "federation" / "entra-federation-metadata.sample.xml"
-    tenant = "7C5D8F2E-3B4A-4E6F-9A1B-2C3D4E5F6A7B"  # case does not matter
-    sample.write_text(sample.read_text(encoding="utf-8").replace("{tenantid}", tenant), encoding="utf-8")
-    assert load_config(tmp_path / "config" / "example.yaml").federation is not None
 
 
 def test_config_warnings_name_the_field_and_the_file() -> None:
