@@ -2,7 +2,7 @@
 read. Each variable is its field's name in upper case.
 
 Imported by the stack (which must not pull boto3) and by the handlers (which must not pull CDK): it needs only
-pydantic, which the Powertools layer carries. pydantic-settings is not on the Lambda runtime, hence the two small
+pydantic, which the asset bundles. pydantic-settings is not on the Lambda runtime, hence the two small
 conversions here.
 """
 

@@ -1,6 +1,6 @@
 """The Lambda functions: the router and the worker, fed by their queues, and the deploy-time reconcile. One
-code asset staged at synth, the AWS-published Powertools layer, a role and a log group each, and the
-environment `lambdas.settings` defines."""
+code asset staged at synth (the handlers with their pinned dependencies: no layer, not the runtime's boto3), a
+role and a log group each, and the environment `lambdas.settings` defines."""
 
 from __future__ import annotations
 
@@ -19,18 +19,15 @@ from stacks.automation import permissions
 from stacks.automation.queues import Queues
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
-# Powertools for AWS Lambda (Python) v3 layer, built per Python version (it carries pydantic v2, whose
-# compiled core must match the runtime). Version 27: the newest in the Powertools docs (PR 7757).
-# Override with `cdk synth -c powertools_layer_version=N`.
-POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_ACCOUNT = "017000801446"
+ARCHITECTURE = lambda_.Architecture.X86_64
+"""The runtime and architecture the asset's wheels are built for (scripts/fetch_lambda_dependencies.py)."""
 WORKER_ROLE_NAME = "entra-aws-reconcile-worker"
 ROUTER_ROLE_NAME = "entra-aws-event-router"
 ROUTER_TIMEOUT = cdk.Duration.seconds(60)
 WORKER_TIMEOUT = cdk.Duration.minutes(15)
 RUNTIME_REASON = (
-    "Python 3.13 matches the AWSLambdaPowertoolsPythonV3-python313 layer (pydantic-core is compiled per Python "
-    "version); the runtime and the layer move together"
+    "Python 3.13 is what the asset's pinned wheels (requirements-lambda.txt; pydantic-core is compiled per Python "
+    "version) are built for and tested under; the runtime and the wheels move together"
 )
 
 
@@ -46,7 +43,6 @@ class Functions(Construct):
         super().__init__(scope, construct_id)
         self.config, self.queues, self.topic = config, queues, topic
         self.code = lambda_.Code.from_asset(str(lambda_asset.stage(config)))
-        self.layer = lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", self._layer_arn())
         settings = HandlerSettings(
             reconcile_queue_url=queues.reconcile.queue_url,
             topic_arn=topic.topic_arn,
@@ -65,15 +61,6 @@ class Functions(Construct):
         self.deploy: lambda_.Function | None = None
         if config.automation.reconcile_on_deploy:
             self.deploy = self._deploy_reconcile()
-
-    def _layer_arn(self) -> str:
-        stack = cdk.Stack.of(self)
-        version = self.node.try_get_context("powertools_layer_version") or POWERTOOLS_LAYER_VERSION
-        runtime = RUNTIME.name.replace(".", "")
-        return (
-            f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_ACCOUNT}:layer:"
-            f"AWSLambdaPowertoolsPythonV3-{runtime}-x86_64:{version}"
-        )
 
     def _handler(
         self,
@@ -97,10 +84,9 @@ class Functions(Construct):
             self,
             name,
             runtime=RUNTIME,
-            architecture=lambda_.Architecture.X86_64,
+            architecture=ARCHITECTURE,
             handler=handler,
             code=self.code,
-            layers=[self.layer],
             role=role,
             log_group=log_group,
             memory_size=memory_mb,
@@ -156,18 +142,14 @@ class Functions(Construct):
             self,
             "DeployReconcile",
             runtime=RUNTIME,
+            architecture=ARCHITECTURE,
             handler="lambdas.deploy_reconcile.handler",
             code=self.code,
-            layers=[self.layer],
             role=role,
             log_group=log_group,
             timeout=cdk.Duration.seconds(60),
             environment=FunctionSettings(reconcile_queue_url=self.queues.reconcile.queue_url).to_environment(),
         )
         self.queues.reconcile.grant_send_messages(role)
-        permissions.acknowledge(
-            function,
-            "AwsSolutions-L1",
-            "Python 3.13 matches the AWSLambdaPowertoolsPythonV3-python313 layer; they move together",
-        )
+        permissions.acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
         return function

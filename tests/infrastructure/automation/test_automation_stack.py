@@ -100,11 +100,14 @@ def test_real_samples_reach_their_rule(template: dict[str, Any], name: str, rule
     assert matching_rules(template, samples.cloudtrail(name)) == [rule]
 
 
-@pytest.mark.parametrize("source", ["aws.sso", "aws.identitystore", "aws.identitystore-scim", "unknown"])
-def test_scim_group_writes_match_whatever_the_source(template: dict[str, Any], source: str) -> None:
+@pytest.mark.parametrize("source", ["aws.sso", "aws.identitystore", "aws.identitystore-scim", "aws.unannounced"])
+def test_scim_group_writes_match_whatever_aws_source_they_carry(template: dict[str, Any], source: str) -> None:
+    """SCIM's EventBridge source is undocumented: any `aws.` source matches; a custom one never does."""
     for event in (samples.scim_create_group(), samples.scim_patch_group(), samples.scim_delete_group()):
         event["source"] = source
         assert matching_rules(template, event) == ["IdentityChanges"]
+        event["source"] = source.replace("aws.", "custom.")
+        assert matching_rules(template, event) == []
 
 
 @pytest.mark.parametrize(
@@ -202,11 +205,14 @@ def test_write_actions_never_use_a_star_resource(template: dict[str, Any]) -> No
                 assert statement["Resource"] != "*", statement
 
 
-def test_functions_use_the_powertools_layer_and_python_313(template: dict[str, Any]) -> None:
-    for function in resources(template, "AWS::Lambda::Function").values():
+def test_functions_run_python_313_on_x86_64_with_no_layer(template: dict[str, Any]) -> None:
+    """The asset's wheels are built for CPython 3.13 x86_64; a layer would bring untested versions."""
+    functions = resources(template, "AWS::Lambda::Function").values()
+    assert functions
+    for function in functions:
         assert function["Runtime"] == "python3.13"
-        (layer,) = function["Layers"]
-        assert "AWSLambdaPowertoolsPythonV3-python313-x86_64" in json.dumps(layer)
+        assert function["Architectures"] == ["x86_64"]
+        assert "Layers" not in function
 
 
 def test_outputs(template: dict[str, Any]) -> None:
@@ -226,7 +232,7 @@ def test_outputs(template: dict[str, Any]) -> None:
     assert expected <= set(template["Outputs"])
 
 
-def test_asset_carries_config_json_and_no_yaml_source(assembly: Path) -> None:
+def test_asset_carries_config_json_and_its_pinned_dependencies(assembly: Path) -> None:
     from entra_aws.config.models import Config
 
     (asset,) = [p for p in assembly.glob("asset.*") if (p / "config.json").exists()]
@@ -234,8 +240,13 @@ def test_asset_carries_config_json_and_no_yaml_source(assembly: Path) -> None:
     developer = config.permission_set("Developer")
     assert developer is not None and developer.inline_policy is not None
     assert (asset / "lambdas" / "event_router.py").exists()
-    assert not (asset / "entra_aws" / "sandbox").exists()
-    assert not list(asset.rglob("*.so"))
+    assert not (asset / "entra_aws" / "sandbox").exists() and not (asset / "sandbox").exists()
+    assert not list((asset / "entra_aws").rglob("*.so"))
+    pins = [line.split("==") for line in (REPO / "requirements-lambda.txt").read_text().splitlines() if "==" in line]
+    missing = [f"{name}=={version}" for name, version in pins if not list(asset.glob(f"*-{version}.dist-info"))]
+    assert missing == []
+    compiled = {p.name for p in (asset / "pydantic_core").glob("*.so")}
+    assert compiled and all("cpython-313-x86_64-linux-gnu" in name for name in compiled), compiled
 
 
 def test_the_concern_constructs_keep_the_logical_ids_of_a_flat_stack(template: dict[str, Any]) -> None:
