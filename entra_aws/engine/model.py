@@ -121,6 +121,15 @@ class Finding:
     severity: Literal["info", "warning", "error"]
     message: str
     subject: str = ""
+    kind: str = ""
+    """A short stable name for what happened (`privileged_convention`, `unresolved_exclude`): the `kind`
+    dimension of the worker's `Findings` metric. Empty: counted as `unclassified`."""
+    group: str = ""
+    account: str = ""
+    permission_set: str = ""
+    rule: str = ""
+    """What the finding is about, where it knows: the group's display name, the account id, the permission set
+    and the rule or convention, for the worker's structured log line."""
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.message}"
