@@ -2,7 +2,7 @@
 
 Importing the handler is the part of a Lambda cold start (INIT) that this code controls. Each measurement is
 one new interpreter, started in the repository root (as Lambda starts in the asset root) with the environment
-the automation stack gives the functions (stacks/automation/stack.py) plus the variables the Lambda runtime
+the automation stack gives the functions (lambdas/settings.py) plus the variables the Lambda runtime
 sets; it times `import <handler module>` with perf_counter, so interpreter start-up is not counted. Runs are
 interleaved across handlers so machine noise hits all alike; the result is the median per handler. The
 target is 300 ms each.
@@ -17,20 +17,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lambdas.settings import HandlerSettings
+
 REPO = Path(__file__).resolve().parents[1]
 HANDLERS = ("lambdas.event_router", "lambdas.reconcile_worker", "lambdas.deploy_reconcile")
 
-STACK_ENVIRONMENT = {
-    "POWERTOOLS_SERVICE_NAME": "entra-aws",
-    "POWERTOOLS_METRICS_NAMESPACE": "EntraAws",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
-    "TOPIC_ARN": "arn:aws:sns:eu-west-1:111111111111:entra-aws-notifications",
-    "IDEMPOTENCY_TABLE": "entra-aws-idempotency",
-    "RECONCILE_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/111111111111/entra-aws-reconcile.fifo",
-    "AUTOMATION_ROLE_ARNS": "arn:aws:iam::111111111111:role/entra-aws-reconcile-worker",
-    "MAX_CONCURRENT_RECONCILES": "2",
-}
-"""What stacks/automation/stack.py sets on the functions (values are placeholders of the same shape)."""
+STACK_ENVIRONMENT = HandlerSettings(
+    reconcile_queue_url="https://sqs.eu-west-1.amazonaws.com/111111111111/entra-aws-reconcile.fifo",
+    topic_arn="arn:aws:sns:eu-west-1:111111111111:entra-aws-notifications",
+    idempotency_table="entra-aws-idempotency",
+    automation_role_arns=("arn:aws:iam::111111111111:role/entra-aws-reconcile-worker",),
+    max_concurrent_reconciles=2,
+).to_environment()
+"""What the automation stack sets on the functions (lambdas.settings; placeholder values of the same shape)."""
 
 RUNTIME_ENVIRONMENT = {
     "AWS_LAMBDA_FUNCTION_NAME": "entra-aws-bench",
