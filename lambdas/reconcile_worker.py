@@ -4,7 +4,6 @@ Identity Center quota."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from functools import cache
@@ -18,7 +17,7 @@ from pydantic import ValidationError
 
 from entra_aws.engine.scope import Scope, ScopeError
 from entra_aws.events.messages import ReconcileMessage
-from lambdas import _runtime, batch
+from lambdas import _runtime, batch, notices
 from lambdas.results import Reconciled, ReconcileFailedError
 
 if TYPE_CHECKING:
@@ -113,20 +112,28 @@ def handle_message(message: dict[str, Any], remaining_seconds: float = 900.0) ->
     report = run_reconcile(
         scope, progress=lambda result: logger.debug(str(result)), remaining_seconds=remaining_seconds
     )
-    outcome = report.to_dict()
-    reconciled = Reconciled(scope=str(scope), summary=report.summary())
+    findings = notices.tell_findings(report, parsed, logger)
+    reconciled = Reconciled(scope=str(scope), summary=report.summary(), findings=findings)
     summary = reconciled.summary
     metrics.add_metric(name="OperationsSucceeded", unit=MetricUnit.Count, value=len(report.succeeded))
     metrics.add_metric(name="OperationsFailed", unit=MetricUnit.Count, value=len(report.failed))
+    granted = notices.tell_privileged_grants(report, _runtime.config(), parsed, logger)
+    metrics.add_metric(name="PrivilegedGrants", unit=MetricUnit.Count, value=granted)
+    if notices.blocked(report) is not None:  # nothing applied, and a retry would be held the same: notified above
+        logger.warning("reconcile blocked", extra={"summary": summary})
+        metrics.add_metric(name="ReconcilesBlocked", unit=MetricUnit.Count, value=1)
+        return reconciled.model_dump(mode="json")
     if not report.ok:
         logger.error("reconcile failed", extra={"summary": summary})
-        _runtime.notify(f"entra-aws: reconcile of {scope} failed", _message(parsed, summary, outcome))
+        _runtime.notify(
+            f"entra-aws: reconcile of {scope} failed", notices.body(parsed, summary, report=report.to_dict())
+        )
         raise ReconcileFailedError(reconciled)
     logger.info("reconciled", extra={"summary": summary})
     if report.deferred:
         _continue(parsed, len(report.deferred))
     if parsed.trigger == "drift" and report.succeeded:
-        _runtime.notify(f"entra-aws: drift reverted ({scope})", _message(parsed, summary, outcome))
+        _runtime.notify(f"entra-aws: drift reverted ({scope})", notices.body(parsed, summary, report=report.to_dict()))
     return reconciled.model_dump(mode="json")
 
 
@@ -141,12 +148,6 @@ def _continue(message: ReconcileMessage, deferred: int) -> None:
     _runtime.queue_reconciles([follow_up])
     metrics.add_metric(name="ReconcilesContinued", unit=MetricUnit.Count, value=1)
     logger.info("reconcile continues in a new message", extra={"deferred": deferred, "follow_up": follow_up.id})
-
-
-def _message(message: ReconcileMessage, summary: str, outcome: Any) -> str:
-    body = {"scope": str(message.to_scope()), "trigger": message.trigger, "origin": message.id}
-    body |= {"reason": message.reason, "summary": summary, "report": outcome}
-    return json.dumps(body, indent=2, default=str)[:250_000]
 
 
 handler = batch.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)

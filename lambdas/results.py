@@ -23,13 +23,26 @@ class Routed(BaseModel):
         return not self.queued
 
 
+class ToldFinding(BaseModel):
+    """A finding of a reconcile, as the worker told the platform team."""
+
+    model_config = ConfigDict(frozen=True)
+
+    severity: str
+    kind: str
+    message: str
+    notified: bool
+    """In this reconcile's notification; False: the same finding was notified within the quiet period."""
+
+
 class Reconciled(BaseModel):
-    """The worker's reconcile of one scope: the report's one-line summary."""
+    """The worker's reconcile of one scope: the report's one-line summary and its findings."""
 
     model_config = ConfigDict(frozen=True)
 
     scope: str
     summary: str
+    findings: tuple[ToldFinding, ...] = ()
 
 
 class ReconcileFailedError(RuntimeError):
