@@ -35,7 +35,6 @@ def aws_context(config: Config, session: Any = None) -> AwsContext:
     directory = IdentityStoreDirectory(make_client(session, "identitystore", region, log), store)
     organization = OrganizationReader(
         make_client(session, "organizations", "us-east-1", log),
-        management_account_id=config.management_account_id,
         with_tags=uses_tag_targets(config),
     )
     return AwsContext(IdentityCenterAdmin(sso, instance_arn), directory, organization, log)

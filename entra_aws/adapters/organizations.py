@@ -16,11 +16,12 @@ def _status(data: dict[str, Any]) -> str:
 
 
 class OrganizationReader:
-    """Implements OrganizationView. One DescribeAccount per account asked for, or one walk of the OU tree."""
+    """Implements OrganizationView. One DescribeOrganization, then one DescribeAccount per account asked for or
+    one walk of the OU tree."""
 
-    def __init__(self, client: Any, *, management_account_id: str | None, with_tags: bool) -> None:
+    def __init__(self, client: Any, *, with_tags: bool) -> None:
         self._client = api_client(client)
-        self._management = management_account_id
+        self._management: str | None = None
         self._with_tags = with_tags
         self._accounts: dict[str, Account | None] = {}
         self._snapshot: Organization | None = None
@@ -29,6 +30,7 @@ class OrganizationReader:
         """Drop what one reconcile learned (accounts move, get tagged, close); the next reads live again."""
         self._accounts.clear()
         self._snapshot = None
+        self._management = None
 
     def management_account_id(self) -> str:
         if self._management is None:

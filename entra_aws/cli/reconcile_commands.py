@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from entra_aws.cli.arguments import ArgumentParser, guarded
+from entra_aws.cli.arguments import ArgumentParser, fail, guarded
 
 
 def _parser(command: str) -> ArgumentParser:
@@ -25,6 +25,11 @@ def _parser(command: str) -> ArgumentParser:
         )
     if command == "apply":
         parser.add_argument("--yes", action="store_true", help="apply without asking")
+        parser.add_argument(
+            "--allow-mass-delete",
+            action="store_true",
+            help="apply a plan the deletion circuit breaker holds (apply.mass_delete in the config)",
+        )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
@@ -33,6 +38,17 @@ def _context(config: Any) -> Any:
     from entra_aws.adapters.aws import aws_context
 
     return aws_context(config)
+
+
+def _show(report: Any, as_json: bool) -> None:
+    from entra_aws.cli.render import plan_lines
+
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(f"Plan for scope {report.scope}:")
+        print("\n".join(plan_lines(report)))
+        print(report.summary())
 
 
 def _plan(args: Any, apply: bool) -> int:
@@ -44,15 +60,16 @@ def _plan(args: Any, apply: bool) -> int:
     config = load_config(args.config)
     scope = Scope.parse(args.scope)
     context = _context(config)
-    preview = plan_changes(config, scope, context)
+    preview = plan_changes(config, scope, context, allow_mass_delete=apply and args.allow_mass_delete)
+    prog = f"entra-aws {'apply' if apply else 'plan'}"
+    if preview.blocked is not None and preview.plan.empty:  # stopped before planning: nothing to show
+        return fail(f"{prog}: {preview.blocked}", 2)
     if not apply or preview.plan.empty:
-        if args.json:
-            print(json.dumps(preview.to_dict(), indent=2))
-        else:
-            print(f"Plan for scope {scope}:")
-            print("\n".join(plan_lines(preview)))
-            print(preview.summary())
+        _show(preview, args.json)
         return 1 if any(f.severity == "error" for f in preview.findings) else 0
+    if preview.blocked is not None:
+        _show(preview, args.json)
+        return fail(f"{prog}: {preview.blocked}", 2)
     if not args.json:
         print(f"Plan for scope {scope}:")
         print("\n".join(plan_lines(preview)))

@@ -211,6 +211,29 @@ class NamingConvention(Strict):
         return next(g for g in CONVENTION_TARGET_GROUPS if g in self.compiled.groupindex)
 
 
+class MassDeleteGuard(Strict):
+    """The deletion circuit breaker: a plan deleting more than `max_count` AND more than `max_share` of the
+    managed assignments and permission sets in its scope is held (nothing applied) until allowed."""
+
+    max_count: int = Field(default=10, ge=0, description="Deletions a plan may make without being held.")
+    max_share: float = Field(
+        default=0.25, ge=0, le=1, description="Share of the scope's managed assignments a plan may delete unheld."
+    )
+    acknowledge: int | None = Field(
+        default=None,
+        ge=1,
+        description="Deletions acknowledged in advance: a held plan deleting at most this many is applied "
+        "(like `apply --allow-mass-delete`); remove it once applied.",
+    )
+
+    def exceeded(self, deletions: int, managed: int) -> bool:
+        """A plan making `deletions` of the `managed` assignments and permission sets in its scope trips it."""
+        return deletions > self.max_count and deletions > self.max_share * managed
+
+    def acknowledges(self, deletions: int) -> bool:
+        return self.acknowledge is not None and deletions <= self.acknowledge
+
+
 class ApplySettings(Strict):
     max_tps: float = Field(default=20.0, gt=0, le=100, description="Identity Center admin API calls/s.")
     max_outstanding_operations: int = Field(
@@ -226,6 +249,7 @@ class ApplySettings(Strict):
         description="Full reconciles also list every user's assignments (finds manual direct-user grants "
         "of managed permission sets; costs one call per user).",
     )
+    mass_delete: MassDeleteGuard = Field(default_factory=MassDeleteGuard)
 
 
 class AutomationSettings(Strict):

@@ -68,14 +68,25 @@ def _op(kind: OperationKind, ps: str, **detail: Any) -> Operation:
     return Operation(kind, ps, tuple(sorted(detail.items())))
 
 
+DELETIONS: tuple[OperationKind, ...] = ("delete_assignment", "delete_permission_set")
+"""What the deletion circuit breaker counts."""
+
+
 @dataclass
 class Plan:
     operations: list[Operation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    managed: int = 0
+    """Managed assignments and deletable managed permission sets in the plan's scope, as read (what the deletion
+    circuit breaker weighs `deletions` against)."""
 
     @property
     def empty(self) -> bool:
         return not self.operations
+
+    @property
+    def deletions(self) -> int:
+        return sum(1 for op in self.operations if op.kind in DELETIONS)
 
     def ordered(self) -> list[Operation]:
         return sorted(self.operations, key=lambda op: KINDS[op.kind].phase)
@@ -197,9 +208,9 @@ def plan_permission_sets(
         if changes:
             plan.operations.append(_op("provision_permission_set", name))
     if prune_unlisted:
-        for name, record in catalog.items():
-            if record.managed and name not in wanted:
-                plan.operations.append(_op("delete_permission_set", name))
+        managed = [name for name, record in catalog.items() if record.managed]
+        plan.managed = len(managed)
+        plan.operations += [_op("delete_permission_set", name) for name in managed if name not in wanted]
     return plan
 
 

@@ -17,6 +17,7 @@ from entra_aws.engine.apply import Executor, Limits, OperationResult
 from entra_aws.engine.catalog import Catalog, CatalogCache, StaleCatalogError
 from entra_aws.engine.context import AwsContext
 from entra_aws.engine.desired import desired_state
+from entra_aws.engine.guardrails import management_account_check, mass_deletion_check
 from entra_aws.engine.model import Assignment, DesiredState, Finding
 from entra_aws.engine.plan import CatalogChanges, Plan, plan_assignments, plan_permission_sets
 from entra_aws.engine.reads import Principals, actual_in_scope, catalog_for, principals_in_scope
@@ -76,6 +77,7 @@ def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, 
     changes = CatalogChanges.of(plan.operations)
     owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
     plan.operations += plan_assignments(state.wanted, actual, owned, prune=config.apply.prune)
+    plan.managed += sum(1 for a in actual if a.permission_set in owned)
     plan.findings = state.principals.findings + state.desired.findings + plan.findings
     return plan
 
@@ -103,12 +105,21 @@ def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> ScopePlan:
     return ScopePlan(plan, catalog, state.names)
 
 
-def plan_changes(config: Config, scope: Scope, context: AwsContext) -> Report:
-    """Read live state for the scope and plan; changes nothing. `execute` applies exactly this plan."""
+def plan_changes(config: Config, scope: Scope, context: AwsContext, *, allow_mass_delete: bool = False) -> Report:
+    """Read live state for the scope and plan; changes nothing. `execute` applies exactly this plan, unless the
+    report is `blocked`: a config naming another management account than the organization's is not planned; a
+    plan over the deletion circuit breaker's limits is held unless `allow_mass_delete` (or acknowledged)."""
     context.directory.forget()  # a context may live across warm Lambda invocations; state is read live each run
     context.organization.forget()
     before = context.calls.total
+    mismatch = management_account_check(config.management_account_id, context.organization.management_account_id())
+    if mismatch is not None:
+        plan = Plan(findings=[mismatch.finding])
+        return Report(scope=scope, plan=plan, blocked=mismatch.blocked, api_calls=context.calls.total - before)
     planned = build_plan(config, scope, context)
+    breaker = mass_deletion_check(planned.plan, config.apply.mass_delete, allowed=allow_mass_delete)
+    if breaker is not None:
+        planned.plan.findings.append(breaker.finding)
     return Report(
         scope=scope,
         plan=planned.plan,
@@ -116,6 +127,7 @@ def plan_changes(config: Config, scope: Scope, context: AwsContext) -> Report:
         arns=planned.catalog.arns(),
         api_calls=context.calls.total - before,
         catalog_remembered=planned.catalog.remembered,
+        blocked=breaker.blocked if breaker else None,
     )
 
 
@@ -137,8 +149,10 @@ def execute(
     progress: Callable[[OperationResult], None] | None = None,
     deadline: float | None = None,
 ) -> Report:
-    """Apply a planned report's operations (in place) and return it. With a `deadline` (context clock time),
-    assignment operations not started by then are left in `report.deferred`."""
+    """Apply a planned report's operations (in place) and return it; a `blocked` one is returned as it is. With
+    a `deadline` (context clock time), assignment operations not started by then are left in `report.deferred`."""
+    if report.blocked is not None:
+        return report
     before = context.calls.total
     if not report.plan.empty:
         limits = Limits(max_tps=config.apply.max_tps, max_outstanding=config.apply.max_outstanding_operations)
@@ -161,16 +175,18 @@ def reconcile(
     context: AwsContext,
     progress: Callable[[OperationResult], None] | None = None,
     deadline: float | None = None,
+    allow_mass_delete: bool = False,
 ) -> Report:
     """Plan and (if `apply`) execute. A plan made from the remembered catalog that fails is planned and
     executed once more from a live read: the failure may only mean a permission set changed behind our back."""
-    report = plan_changes(config, scope, context)
+    report = plan_changes(config, scope, context, allow_mass_delete=allow_mass_delete)
     if not apply:
         return report
     report = execute(config, report, context, progress, deadline)
     if not (report.catalog_remembered and report.failed):
         return report
-    retry = execute(config, plan_changes(config, scope, context), context, progress, deadline)
+    replanned = plan_changes(config, scope, context, allow_mass_delete=allow_mass_delete)
+    retry = execute(config, replanned, context, progress, deadline)
     failures = "; ".join(f"{r.operation.describe(report.names)}: {r.error}" for r in report.failed)
     note = f"planned again from a live catalog read after the plan from the remembered one failed ({failures})"
     retry.plan.findings.insert(0, Finding("info", note))

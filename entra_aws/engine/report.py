@@ -27,6 +27,8 @@ class Report:
     """The plan's permission-set names and ARNs came from a warm process's remembered catalog, not a live read."""
     deferred: list[Operation] = field(default_factory=list)
     """Operations not started before the deadline; the next reconcile of the scope plans them again."""
+    blocked: str | None = None
+    """Why nothing was (or will be) applied: a guardrail stopped the whole reconcile (see engine.guardrails)."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -42,11 +44,13 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and self.blocked is None
 
     def summary(self) -> str:
         kinds = Counter(op.kind for op in self.plan.operations)
         planned = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) or "no changes"
+        if self.blocked is not None:
+            return f"scope {self.scope}: blocked, nothing applied ({planned}): {self.blocked}"
         if not self.applied:
             return f"scope {self.scope}: plan: {planned}"
         deferred = f", {len(self.deferred)} deferred" if self.deferred else ""
@@ -77,6 +81,7 @@ class Report:
             "scope": str(self.scope),
             "applied": self.applied,
             "ok": self.ok,
+            "blocked": self.blocked,
             "summary": self.summary(),
             "operations": [op_dict(None, op) for op in self.plan.ordered()] if not self.applied else [],
             "results": [op_dict(r, r.operation) for r in self.results],
