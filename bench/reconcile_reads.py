@@ -42,10 +42,13 @@ models: Organizations 20, Identity Center and Identity Store listings 100):
   (account, set) pair is explained, so no ListAccountAssignments follow. This is the engine's documented
   contract (docs/architecture.md): a direct user grant on a pair a group also holds is found only with
   apply.sweep_users, which lists every user.
+- management account: one DescribeOrganization. The config names the management account, but a reconcile
+  that took the config's word would plan with a wrong id (the guardrails keeping grants off the management
+  account would move with it), so every reconcile verifies it (engine.guardrails).
 - Not counted in either: instance discovery (ListInstances, once per process when creating the context, not
-  per reconcile) and DescribeOrganization (the config names the management account).
+  per reconcile).
 
-Naive: the same organization, catalog and ListGroups reads, then ListAccountAssignments for every
+Naive: the same DescribeOrganization, organization, catalog and ListGroups reads, then ListAccountAssignments for every
 (account, permission set) pair, ceil(principals on the pair/100) pages, at least one: computed, not run.
 
 How the world is built: the emulator runs in this process. The organization and groups are created through the
@@ -60,6 +63,7 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -76,6 +80,8 @@ from sandbox.world import World, WorldAccount, WorldUnit, seed_world
 ORGANIZATIONS_PAGE = 20
 IDENTITY_CENTER_PAGE = 100
 CONTENT_READS = 4
+MANAGEMENT_CHECK = 1
+"""DescribeOrganization: every reconcile verifies the config's management account."""
 MANAGEMENT = DEFAULT_MANAGEMENT_ACCOUNT  # the emulator makes the caller this account
 REGION = "eu-west-1"
 UNITS = ("Payments", "Web", "Data", "Mobile", "Platform")
@@ -141,7 +147,13 @@ def build_world(sizes: Sizes) -> World:
     groups = [group for group, _, _ in convention_grants(units, sizes)]
     groups += ["AWS-Platform-Admins", "AWS-Security-Auditors", "AWS-ReadOnly-Everyone", "AWS-Network", "AWS-Finance"]
     groups += [f"AWS-{unit}-{kind}" for unit in UNITS for kind in ("Developers", "Prod-ReadOnly", "Oncall")]
-    return World(management_account=WorldAccount(id=MANAGEMENT, name="management"), units=units, groups=groups)
+    management = WorldAccount(id=MANAGEMENT, name="management")
+    return World(management_account=management, units=units, groups=groups, external_ids=entra_object_ids(groups))
+
+
+def entra_object_ids(groups: list[str]) -> dict[str, str]:
+    """Every group is provisioned from Entra: its Entra object id (the SCIM externalId), made up from its name."""
+    return {group: str(uuid.uuid5(uuid.NAMESPACE_URL, group)) for group in groups}
 
 
 def convention_grants(units: list[WorldUnit], sizes: Sizes) -> list[Grant]:
@@ -161,7 +173,8 @@ def _nodes(units: list[WorldUnit]) -> Iterator[WorldUnit]:
 
 
 def _rule(name: str, group: str, permission_set: str, targets: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"name": name, "groups": [group], "permission_sets": [permission_set], "targets": targets, **extra}
+    pinned = {"external_id": entra_object_ids([group])[group], "name": group}  # rules name groups by identity
+    return {"name": name, "groups": [pinned], "permission_sets": [permission_set], "targets": targets, **extra}
 
 
 def _unit_rules(unit: str) -> list[dict[str, Any]]:
@@ -287,6 +300,7 @@ def catalog_reads(permission_sets: int) -> int:
 def lower_bound(world: World, sizes: Sizes, shape: Density) -> dict[str, int]:
     provisioned = [len(shape.provisioned.get(name, ())) for name in sizes.permission_sets]
     return {
+        "management_account": MANAGEMENT_CHECK,
         "organization": organization_reads(world),
         "permission_sets": catalog_reads(len(sizes.permission_sets)),
         "groups": _pages(len(world.groups), IDENTITY_CENTER_PAGE),
@@ -299,7 +313,8 @@ def naive_calls(world: World, sizes: Sizes, shape: Density) -> int:
     pairs = len(world.all_accounts()) * len(sizes.permission_sets)
     extra_pages = sum(_pages(n, IDENTITY_CENTER_PAGE) - 1 for n in shape.per_pair.values())
     directory = _pages(len(world.groups), IDENTITY_CENTER_PAGE)
-    return organization_reads(world) + catalog_reads(len(sizes.permission_sets)) + directory + pairs + extra_pages
+    reads = MANAGEMENT_CHECK + organization_reads(world) + catalog_reads(len(sizes.permission_sets)) + directory
+    return reads + pairs + extra_pages
 
 
 # -- the measurement -----------------------------------------------------------------------------------------

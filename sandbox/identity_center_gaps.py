@@ -9,7 +9,8 @@ ListAccountsForProvisionedPermissionSet answer per account as AWS does. moto als
 with a path (job-function/...); those are accepted here. Its permission-set ARNs read
 `arn:aws:sso:::instance/ssoins-…/ps-…`; AWS's read `arn:aws:sso:::permissionSet/ssoins-…/ps-…` (code that
 parses them, like the drift router, must see the real shape). In the identity store it lacks UpdateGroup (SCIM and
-the console rename groups), added here for displayName and description.
+the console rename groups), added here for displayName and description, and groups' ExternalIds (what Entra's SCIM
+connector sets: the Entra object id), added to CreateGroup and DescribeGroup.
 
 Responses follow the botocore service model exactly (boto3 parses them with it). Operations complete at once
 (moto has no asynchronous work), so every status is SUCCEEDED and no request stays IN_PROGRESS.
@@ -246,6 +247,45 @@ def update_group(self: Any) -> str:
     return "{}"
 
 
+SANDBOX_EXTERNAL_ID = "sandbox:external-id="
+"""CreateGroup Description prefix the emulator honours to give a group a chosen Entra object id (SCIM sets it)."""
+
+SCIM_ISSUER = "https://scim.amazonaws.com/sandbox"
+"""The Issuer of the external ids the emulator gives groups (Identity Center's SCIM endpoint sets its own)."""
+
+
+def create_group(self: Any) -> str:
+    """identitystore CreateGroup as Entra's SCIM connector creates groups: with `ExternalIds: [{Issuer, Id}]`
+    (the public API cannot set them). A Description `sandbox:external-id=<id>` chooses the Id (empty: a group
+    made in Identity Center, with none); any other Description gets a new one, as every sandbox group stands for
+    an Entra group."""
+    description = self._get_param("Description") or ""
+    chosen = description.removeprefix(SANDBOX_EXTERNAL_ID) if description.startswith(SANDBOX_EXTERNAL_ID) else None
+    backend = self.identitystore_backend
+    group_id, store_id = backend.create_group(
+        identity_store_id=self._get_param("IdentityStoreId"),
+        display_name=self._get_param("DisplayName"),
+        description=None if chosen is not None else description or None,
+    )
+    external = str(uuid4()) if chosen is None else chosen
+    store = backend.identity_stores[store_id]
+    external_ids = [{"Issuer": SCIM_ISSUER, "Id": external}] if external else []
+    store.groups[group_id] = store.groups[group_id]._replace(ExternalIds=external_ids)
+    return json.dumps({"GroupId": group_id, "IdentityStoreId": store_id})
+
+
+def describe_group(self: Any) -> str:
+    """identitystore DescribeGroup with the group's ExternalIds (moto answers an empty list)."""
+    store = self.identitystore_backend.identity_stores.get(self._get_param("IdentityStoreId"))
+    group = store.groups.get(self._get_param("GroupId")) if store else None
+    if group is None:
+        from moto.identitystore.exceptions import ResourceNotFoundException
+
+        raise ResourceNotFoundException(message="GROUP not found.", resource_type="GROUP")
+    found = {k: v for k, v in group._asdict().items() if v is not None}
+    return json.dumps(found)
+
+
 def _permission_set_arn(instance_arn: str) -> str:
     return instance_arn.replace(":instance/", ":permissionSet/", 1) + "/ps-" + uuid4().hex[:16]
 
@@ -280,6 +320,8 @@ def install() -> None:
     from moto.identitystore.responses import IdentityStoreResponse
 
     IdentityStoreResponse.update_group = update_group  # type: ignore[attr-defined]
+    IdentityStoreResponse.create_group = create_group  # type: ignore[method-assign]
+    IdentityStoreResponse.describe_group = describe_group  # type: ignore[method-assign]
     from moto.ssoadmin.models import PermissionSet, SSOAdminBackend
 
     PermissionSet.generate_id = staticmethod(_permission_set_arn)  # type: ignore[method-assign]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StringConstraints, model_validator
 
+from entra_aws.config.base import GUID
 from entra_aws.config.models import AccountId, NonEmptyStr, Strict
 from sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
+from sandbox.identity_center_gaps import SANDBOX_EXTERNAL_ID
 
 
 class WorldAccount(Strict):
@@ -31,7 +33,19 @@ class World(Strict):
     management_account: WorldAccount
     units: list[WorldUnit] = Field(default_factory=list)
     groups: list[NonEmptyStr] = Field(default_factory=list)
+    external_ids: dict[NonEmptyStr, Annotated[str, StringConstraints(pattern=GUID)]] = Field(
+        default_factory=dict,
+        description="Group display name -> its Entra object id (what SCIM stores as externalId); other groups get "
+        "a new one.",
+    )
     users: list[NonEmptyStr] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_groups(self) -> World:
+        unknown = sorted(set(self.external_ids) - set(self.groups))
+        if unknown:
+            raise ValueError(f"external_ids names groups that are not in groups: {', '.join(unknown)}")
+        return self
 
     def all_accounts(self) -> list[WorldAccount]:
         return [self.management_account, *(a for unit in self.units for a in unit.all_accounts())]
@@ -66,7 +80,9 @@ def seed_identity_store(identitystore: Any, store_id: str, world: World) -> dict
     """Create groups and users; returns display name -> id."""
     ids: dict[str, str] = {}
     for name in world.groups:
-        ids[name] = identitystore.create_group(IdentityStoreId=store_id, DisplayName=name)["GroupId"]
+        chosen = world.external_ids.get(name)
+        extra = {"Description": SANDBOX_EXTERNAL_ID + chosen} if chosen else {}
+        ids[name] = identitystore.create_group(IdentityStoreId=store_id, DisplayName=name, **extra)["GroupId"]
     for user in world.users:
         ids[user] = identitystore.create_user(
             IdentityStoreId=store_id,

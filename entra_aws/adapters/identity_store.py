@@ -1,4 +1,8 @@
-"""Groups and users from the Identity Center identity store (names are read here, never from events)."""
+"""Groups and users from the Identity Center identity store (names are read here, never from events).
+
+A group or user provisioned by Entra's SCIM connector carries `ExternalIds: [{Issuer, Id}]`, the Id being its
+Entra object id (the gallery app maps objectId to externalId); one made in Identity Center carries none.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,20 @@ from typing import Any
 from entra_aws.adapters.clients import api_client, paginate
 from entra_aws.engine.model import Principal
 from entra_aws.engine.ports import ApiError
+
+
+def external_id(found: dict[str, Any]) -> str | None:
+    """The first external id the identity store lists (Entra provisions exactly one)."""
+    ids = found.get("ExternalIds") or []
+    return str(ids[0]["Id"]) if ids else None
+
+
+def _group(found: dict[str, Any]) -> Principal:
+    return Principal("GROUP", found["GroupId"], found.get("DisplayName", ""), external_id(found))
+
+
+def _user(found: dict[str, Any]) -> Principal:
+    return Principal("USER", found["UserId"], found.get("UserName", ""), external_id(found))
 
 
 class IdentityStoreDirectory:
@@ -26,7 +44,7 @@ class IdentityStoreDirectory:
         if group_id not in self._groups:
             try:
                 found = self._client.describe_group(IdentityStoreId=self._store, GroupId=group_id)
-                self._groups[group_id] = Principal("GROUP", group_id, found.get("DisplayName", ""))
+                self._groups[group_id] = _group(found)
             except ApiError as error:
                 if error.code not in ("ResourceNotFoundException", "ValidationException"):
                     raise
@@ -43,13 +61,10 @@ class IdentityStoreDirectory:
             if error.code != "ResourceNotFoundException":
                 raise
             return None
-        return Principal("GROUP", found["GroupId"], name)
+        return self.group(found["GroupId"])  # the name alone does not say whether Entra provisioned it
 
     def groups(self) -> list[Principal]:
-        found = [
-            Principal("GROUP", g["GroupId"], g.get("DisplayName", ""))
-            for g in paginate(self._client, "list_groups", "Groups", IdentityStoreId=self._store)
-        ]
+        found = [_group(g) for g in paginate(self._client, "list_groups", "Groups", IdentityStoreId=self._store)]
         self._groups.update({p.id: p for p in found})
         return found
 
@@ -60,7 +75,7 @@ class IdentityStoreDirectory:
             if error.code not in ("ResourceNotFoundException", "ValidationException"):
                 raise
             return None
-        return Principal("USER", user_id, found.get("UserName", ""))
+        return _user(found)
 
     def user_named(self, name: str) -> Principal | None:
         try:
@@ -72,10 +87,7 @@ class IdentityStoreDirectory:
             if error.code != "ResourceNotFoundException":
                 raise
             return None
-        return Principal("USER", found["UserId"], name)
+        return self.user(found["UserId"])
 
     def users(self) -> list[Principal]:
-        return [
-            Principal("USER", u["UserId"], u.get("UserName", ""))
-            for u in paginate(self._client, "list_users", "Users", IdentityStoreId=self._store)
-        ]
+        return [_user(u) for u in paginate(self._client, "list_users", "Users", IdentityStoreId=self._store)]

@@ -23,6 +23,8 @@ PATTERN_HINTS = {
     models.REGION: "an AWS region like eu-west-1",
     models.INSTANCE_ARN: "an Identity Center instance ARN like arn:aws:sso:::instance/ssoins-0123456789abcdef",
     models.IDENTITY_STORE_ID: "an identity store id like d-1234567890",
+    models.IDENTITY_STORE_PRINCIPAL_ID: "an identity store group or user id like "
+    "9067b8a0c2-8e3f4a5b-1c2d-4e3f-8a9b-0c1d2e3f4a5b (aws identitystore list-groups)",
     models.AWS_MANAGED_POLICY_ARN: "an AWS-managed policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess",
     models.IAM_NAME: "an IAM name: 1-128 characters of letters, digits and _+=,.@-",
     models.IAM_PATH: "an IAM path like / or /division/ (segments of letters, digits and .,+@=_-)",
@@ -135,7 +137,7 @@ def parse_config(document: dict[str, Any], source: str = "config") -> Config:
         config = Config.model_validate(document)
     except ValidationError as exc:
         raise ConfigError([f"{source}: {field_path(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]) from None
-    problems = [f"{source}: {problem}" for problem in check_references(config)]
+    problems = [f"{source}: {problem}" for problem in check_references(config) + check_topology(config)]
     if problems:
         raise ConfigError(problems)
     return config
@@ -171,6 +173,7 @@ def check_references(config: Config) -> list[str]:
     for name in duplicates([convention.name for convention in config.conventions]):
         problems.append(f"conventions: the name {name!r} is used more than once")
     known = ", ".join(sorted(catalog)) or "none defined"
+    delegated = config.deployment.delegated
     for i, rule in enumerate(config.assignments):
         for j, ps_name in enumerate(rule.permission_sets):
             if ps_name not in catalog:
@@ -178,11 +181,12 @@ def check_references(config: Config) -> list[str]:
                     f"assignments[{i}].permission_sets[{j}]: unknown permission set {ps_name!r} (defined: {known})"
                 )
         mgmt = config.management_account_id
-        if mgmt and mgmt in rule.targets.accounts and not rule.allow_management_account:
+        if mgmt and mgmt in rule.targets.accounts and not rule.allow_management_account and not delegated:
             problems.append(
                 f"assignments[{i}].targets.accounts: {mgmt} is the management account; set "
                 "allow_management_account: true on this rule to grant access there"
             )
+    problems += _unpinned_principals(config)
     for i, convention in enumerate(config.conventions):
         for j, ps_name in enumerate(convention.allowed_permission_sets):
             where = f"conventions[{i}].allowed_permission_sets[{j}]"
@@ -197,4 +201,72 @@ def check_references(config: Config) -> list[str]:
     for j, ps_name in enumerate(config.apply.adopt_permission_sets):
         if ps_name not in catalog:
             problems.append(f"apply.adopt_permission_sets[{j}]: unknown permission set {ps_name!r}")
+    return problems
+
+
+_HOW_TO_PIN = {
+    "groups": "pin it as {external_id: <Entra object id>, name: %r} (Entra admin center > Groups > the group > "
+    "Object ID) or {id: <identity store group id>} (aws identitystore list-groups)",
+    "users": "pin it as {id: <identity store user id>, name: %r} (aws identitystore list-users) or "
+    "{external_id: <Entra object id>} (Entra admin center > Users > the user > Object ID)",
+}
+
+
+def _why_pinned(config: Config, rule: models.AssignmentRule) -> str | None:
+    """Why this rule's principals must be named by identity, or None when a display name will do."""
+    privileged = [name for name in rule.permission_sets if (spec := config.permission_set(name)) and spec.privileged]
+    if privileged:
+        return f"this rule grants the privileged permission set {privileged[0]!r}"
+    if rule.allow_management_account:
+        return "this rule may reach the management account (allow_management_account)"
+    return None
+
+
+def _unpinned_principals(config: Config) -> list[str]:
+    """A display name can be taken by another group: privileged rules name their principals by identity."""
+    problems: list[str] = []
+    for i, rule in enumerate(config.assignments):
+        why = _why_pinned(config, rule)
+        if why is None:
+            continue
+        for kind in ("groups", "users"):
+            for j, entry in enumerate(getattr(rule, kind)):
+                if isinstance(entry, str):
+                    how = _HOW_TO_PIN[kind] % entry
+                    problems.append(f"assignments[{i}].{kind}[{j}]: {entry!r} is a name only and {why}; {how}")
+    return problems
+
+
+DELEGATED_CANNOT = (
+    "a delegated administrator cannot manage permission sets provisioned in the management account "
+    "(IAM Identity Center User Guide, Delegated administration)"
+)
+
+
+def check_topology(config: Config) -> list[str]:
+    """topology delegated_admin: the management account is known, is not the delegated administrator, and no
+    rule reaches it."""
+    deployment = config.deployment
+    if not deployment.delegated:
+        return []
+    mgmt = config.management_account_id
+    if mgmt is None:
+        return ["management_account_id: is required with deployment.topology delegated_admin (the forwarders go there)"]
+    problems: list[str] = []
+    if deployment.delegated_admin_account_id == mgmt:
+        problems.append(
+            "deployment.delegated_admin_account_id: is the management account; the delegated administrator is a "
+            "member account (or use topology: management)"
+        )
+    for i, rule in enumerate(config.assignments):
+        if rule.allow_management_account:
+            problems.append(
+                f"assignments[{i}].allow_management_account: refused with topology delegated_admin: {DELEGATED_CANNOT}"
+            )
+        for j, account in enumerate(rule.targets.accounts):
+            if account == mgmt:
+                problems.append(
+                    f"assignments[{i}].targets.accounts[{j}]: {mgmt} is the management account, refused "
+                    f"with topology delegated_admin: {DELEGATED_CANNOT}"
+                )
     return problems

@@ -52,6 +52,7 @@ __all__ = [
 TENANT_ID = GUID
 INSTANCE_ARN = r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"
 IDENTITY_STORE_ID = r"^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+IDENTITY_STORE_PRINCIPAL_ID = r"^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 MANAGED_TAG_KEY = "entra-aws:managed"
 CONVENTION_TARGET_GROUPS = ("account", "account_name", "ou")
@@ -153,12 +154,42 @@ class Targets(Strict):
         return not (self.accounts or self.account_names or self.ous or self.tags or self.organization)
 
 
+class PinnedPrincipal(Strict):
+    """A principal by identity: its identity store id or its Entra object id (the SCIM externalId)."""
+
+    id: Annotated[str, StringConstraints(pattern=IDENTITY_STORE_PRINCIPAL_ID)] | None = Field(
+        default=None, description="Identity store group or user id (aws identitystore list-groups)."
+    )
+    external_id: Annotated[str, StringConstraints(pattern=GUID)] | None = Field(
+        default=None, description="Entra object id (Entra admin center > Groups > the group > Object ID)."
+    )
+    name: NonEmptyStr | None = Field(default=None, description="The display name, for people; never matched on.")
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> PinnedPrincipal:
+        if (self.id is None) == (self.external_id is None):
+            raise ValueError("give exactly one of id (identity store id) or external_id (Entra object id)")
+        return self
+
+    def __str__(self) -> str:
+        identity = f"id {self.id}" if self.id else f"external id {self.external_id}"
+        return f"{self.name!r} ({identity})" if self.name else identity
+
+
+PrincipalEntry = NonEmptyStr | PinnedPrincipal
+"""A display name (matched by name), or a principal pinned by identity."""
+
+
 class AssignmentRule(Strict):
     """Explicit: these groups/users get these permission sets on these accounts."""
 
     name: NonEmptyStr
-    groups: list[NonEmptyStr] = Field(default_factory=list, description="Group display names.")
-    users: list[NonEmptyStr] = Field(default_factory=list, description="User names.")
+    groups: list[PrincipalEntry] = Field(
+        default_factory=list, description="Group display names, or {external_id: <Entra object id>, name: ...}."
+    )
+    users: list[PrincipalEntry] = Field(
+        default_factory=list, description="User names, or {id: <identity store user id>, name: ...}."
+    )
     permission_sets: list[PermissionSetName] = Field(min_length=1)
     targets: Targets
     exclude: Targets = Field(default_factory=Targets)
@@ -185,6 +216,11 @@ class NamingConvention(Strict):
     )
     allowed_permission_sets: list[PermissionSetName] = Field(min_length=1)
     exclude: Targets = Field(default_factory=Targets)
+    match_unprovisioned_groups: bool = Field(
+        default=False,
+        description="Also match groups not provisioned from Entra (no external id: made in Identity Center by "
+        "hand or by API). Off: only SCIM-provisioned groups are matched.",
+    )
 
     @field_validator("pattern")
     @classmethod
@@ -273,6 +309,48 @@ class AutomationSettings(Strict):
     )
 
 
+Topology = Literal["management", "delegated_admin"]
+LOG_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+"""The values CloudWatch Logs PutRetentionPolicy accepts."""
+
+
+class DeploymentSettings(Strict):
+    """Which accounts the stacks go to (docs/deployment.md)."""
+
+    topology: Topology = Field(
+        default="management",
+        description="management: everything in the management account. delegated_admin: the automation in the "
+        "Identity Center delegated administrator account, only event forwarders in the management account.",
+    )
+    delegated_admin_account_id: AccountId | None = Field(
+        default=None, description="The Identity Center delegated administrator (member) account; delegated_admin only."
+    )
+    log_retention_days: int = Field(
+        default=90,
+        description="Days the functions' CloudWatch log groups keep events: " + ", ".join(map(str, LOG_DAYS)),
+        json_schema_extra={"enum": list(LOG_DAYS)},
+    )
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, days: int) -> int:
+        if days not in LOG_DAYS:
+            raise ValueError(f"must be one of {', '.join(map(str, LOG_DAYS))} (CloudWatch Logs), got {days}")
+        return days
+
+    @model_validator(mode="after")
+    def _account_for_topology(self) -> DeploymentSettings:
+        if self.topology == "delegated_admin" and self.delegated_admin_account_id is None:
+            raise ValueError("topology delegated_admin needs delegated_admin_account_id (the member account)")
+        if self.topology == "management" and self.delegated_admin_account_id is not None:
+            raise ValueError("delegated_admin_account_id is used only with topology: delegated_admin")
+        return self
+
+    @property
+    def delegated(self) -> bool:
+        return self.topology == "delegated_admin"
+
+
 class Config(Strict):
     version: Literal[1] = 1
     tenant_id: Annotated[str, StringConstraints(pattern=TENANT_ID)] = Field(description="Entra tenant id (GUID).")
@@ -285,6 +363,7 @@ class Config(Strict):
     conventions: list[NamingConvention] = Field(default_factory=list)
     apply: ApplySettings = Field(default_factory=ApplySettings)
     automation: AutomationSettings = Field(default_factory=AutomationSettings)
+    deployment: DeploymentSettings = Field(default_factory=DeploymentSettings)
     federation: FederationConfig | None = None
 
     _source: Path | None = PrivateAttr(default=None)

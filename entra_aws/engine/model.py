@@ -33,6 +33,9 @@ class Principal:
     type: PrincipalType
     id: str
     name: str
+    external_id: str | None = None
+    """The id its identity provider gave it (for groups provisioned from Entra: the Entra object id); None for
+    a principal made in Identity Center itself."""
 
     @property
     def ref(self) -> PrincipalRef:

@@ -53,6 +53,16 @@ class Organization:
             return [ou for ou in self.units if self.ou_path(ou).lower() == wanted.lower()]
         return [ou for ou, unit in self.units.items() if unit.name.lower() == reference.lower()]
 
+    def slashed_unit_on_path(self, ou_id: str) -> OrganizationalUnit | None:
+        """An OU on the way from the root to `ou_id` (itself included) whose name contains '/': its path can pass
+        for a nested one (an OU named 'Workloads/NonProd' reads as /Workloads/NonProd)."""
+        while ou_id in self.units:
+            unit = self.units[ou_id]
+            if "/" in unit.name:
+                return unit
+            ou_id = unit.parent_id
+        return None
+
     def accounts_under(self, ou_id: str) -> list[Account]:
         """Accounts in the OU and in every OU nested below it."""
         return [a for a in self.accounts.values() if self._is_under(a.parent_id, ou_id)]
@@ -75,6 +85,23 @@ class Organization:
 class Resolution:
     account_ids: frozenset[str]
     unresolved: tuple[str, ...] = ()
+    """Entries that select nothing (a typo, a renamed OU, an account that left)."""
+    refused: tuple[str, ...] = ()
+    """Entries that cannot be trusted to mean what they say (an OU path through an OU named with '/')."""
+
+
+def spoofable_reference(snapshot: Organization, reference: str, ous: list[str]) -> str | None:
+    """Why an OU path or name must not be followed, or None. An OU id names one OU whatever it is called."""
+    if reference in snapshot.units or reference == snapshot.root_id:
+        return None
+    for ou in ous:
+        unit = snapshot.slashed_unit_on_path(ou)
+        if unit is not None:
+            return (
+                f"OU {reference!r} goes through the OU {unit.name!r} ({unit.id}), whose name contains '/' and can "
+                "pass for a nested path; refused (rename that OU, or name the OU by id)"
+            )
+    return None
 
 
 def _needs_snapshot(targets: Targets) -> bool:
@@ -85,6 +112,7 @@ def resolve_targets(targets: Targets, org: OrganizationView) -> Resolution:
     """Account ids a Targets selects (a union). Names/OUs that match nothing are reported, not ignored."""
     selected: set[str] = set()
     unresolved: list[str] = []
+    refused: list[str] = []
     for account_id in targets.accounts:
         if org.account(account_id) is None:
             unresolved.append(f"account {account_id} is not in the organization")
@@ -104,12 +132,17 @@ def resolve_targets(targets: Targets, org: OrganizationView) -> Resolution:
         ous = snapshot.ous_matching(reference)
         if not ous:
             unresolved.append(f"no OU matches {reference!r}")
-        for ou in ous:
-            selected.update(a.id for a in snapshot.accounts_under(ou))
+        elif spoofed := spoofable_reference(snapshot, reference, ous):
+            refused.append(spoofed)
+        else:
+            selected.update(a.id for ou in ous for a in snapshot.accounts_under(ou))
     for selector in targets.tags:
         key, _, value = selector.partition("=")
-        selected.update(a.id for a in snapshot.accounts.values() if a.has_tag(key, value))
-    return Resolution(frozenset(selected), tuple(unresolved))
+        tagged = {a.id for a in snapshot.accounts.values() if a.has_tag(key, value)}
+        if not tagged:
+            unresolved.append(f"no account is tagged {selector!r}")
+        selected.update(tagged)
+    return Resolution(frozenset(selected), tuple(unresolved), tuple(refused))
 
 
 def eligible(

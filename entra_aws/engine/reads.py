@@ -5,13 +5,14 @@ ARNs, which a warm context may remember (`engine.catalog`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
-from entra_aws.config.models import MANAGED_TAG_KEY, Config
+from entra_aws.config.models import MANAGED_TAG_KEY, AssignmentRule, Config, PrincipalEntry
 from entra_aws.engine.catalog import Catalog
 from entra_aws.engine.context import AwsContext
-from entra_aws.engine.desired import referenced_users
+from entra_aws.engine.desired import entry_matches, rule_entries
 from entra_aws.engine.model import Assignment, Finding, PermissionSetRecord, Principal, PrincipalRef, PrincipalType
 from entra_aws.engine.ports import Directory, IdentityCenterReads
 from entra_aws.engine.scope import Scope
@@ -88,18 +89,49 @@ class Principals:
     findings: list[Finding] = field(default_factory=list)
 
 
+def _missing(rule: AssignmentRule, kind: PrincipalType, entry: PrincipalEntry) -> Finding:
+    """A rule principal the directory does not have: the rule grants it nothing, and whatever another principal
+    held through the rule before (a typo, a rename) is deleted by this plan."""
+    permission_sets = ", ".join(rule.permission_sets)
+    shown = repr(entry) if isinstance(entry, str) else str(entry)
+    return Finding(
+        "error",
+        f"rule {rule.name}: {kind.lower()} {shown} is not in the identity store; the rule grants it nothing, and "
+        f"this plan's deletions of {permission_sets} that no other rule explains follow from it",
+        rule.name,
+    )
+
+
+def _find_user(
+    entry: PrincipalEntry, directory: Directory, everyone: Callable[[], list[Principal]]
+) -> Principal | None:
+    if isinstance(entry, str):
+        return directory.user_named(entry)
+    if entry.id is not None:
+        return directory.user(entry.id)
+    return next((user for user in everyone() if user.external_id == entry.external_id), None)
+
+
 def _named_users(config: Config, directory: Directory, findings: list[Finding]) -> list[Principal]:
     if config.apply.sweep_users:
         return directory.users()
-    names = referenced_users(config)
-    users = []
-    for name in sorted(names):
-        user = directory.user_named(name)
+    everyone = cache(directory.users)  # listed only when a user is pinned by external id
+    users: dict[str, Principal] = {}
+    for rule, entry in rule_entries(config, "USER"):
+        user = _find_user(entry, directory, everyone)
         if user is None:
-            findings.append(Finding("warning", f"user {name!r} named in the config does not exist", name))
+            findings.append(_missing(rule, "USER", entry))
         else:
-            users.append(user)
-    return users
+            users[user.id] = user
+    return list(users.values())
+
+
+def _missing_groups(config: Config, groups: list[Principal]) -> list[Finding]:
+    return [
+        _missing(rule, "GROUP", entry)
+        for rule, entry in rule_entries(config, "GROUP")
+        if not any(entry_matches(entry, group) for group in groups)
+    ]
 
 
 def _one_principal(kind: PrincipalType, value: str, directory: Directory, findings: list[Finding]) -> Principals:
@@ -120,8 +152,9 @@ def principals_in_scope(config: Config, scope: Scope, directory: Directory) -> P
     if scope.kind in ("group", "user"):
         kind: PrincipalType = "GROUP" if scope.kind == "group" else "USER"
         return _one_principal(kind, scope.value or "", directory, findings)
-    present = directory.groups() + _named_users(config, directory, findings)
-    return Principals(present, [], findings)
+    groups = directory.groups()
+    findings += _missing_groups(config, groups)
+    return Principals(groups + _named_users(config, directory, findings), [], findings)
 
 
 # -- actual assignments (managed permission sets only) -------------------------------------------------------

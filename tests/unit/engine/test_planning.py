@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def config(**overrides: Any) -> Any:
         "assignments": [
             {
                 "name": "admins",
-                "groups": ["Admins"],
+                "groups": [{"external_id": entra_id("Admins"), "name": "Admins"}],
                 "permission_sets": ["Admin"],
                 "targets": {"organization": True},
             },
@@ -74,8 +75,13 @@ def config(**overrides: Any) -> Any:
     return parse_config(document)
 
 
+def entra_id(name: str) -> str:
+    """The Entra object id of the group of this name (groups here are provisioned from Entra)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
 def group(name: str) -> Principal:
-    return Principal("GROUP", f"id-{name}", name)
+    return Principal("GROUP", f"id-{name}", name, entra_id(name))
 
 
 def accounts_of(assignments: set[Assignment]) -> set[str]:
@@ -90,7 +96,7 @@ def test_organization_target_skips_management_account_and_inactive_accounts() ->
 def test_management_account_only_when_the_rule_allows_it() -> None:
     rule = {
         "name": "admins",
-        "groups": ["Admins"],
+        "groups": [{"external_id": entra_id("Admins"), "name": "Admins"}],
         "permission_sets": ["Admin"],
         "targets": {"organization": True},
         "allow_management_account": True,
