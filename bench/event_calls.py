@@ -26,6 +26,11 @@ Not in the bound: the permission set's ARN and the instance ARN. Both are stable
 so a warm worker may know them; Identity Center has no lookup by name, so learning the ARN cold costs
 ListPermissionSets plus a tag read and a describe per set (the engine's catalog cache exists for this).
 
+Not in the bound either, but made: organizations DescribeOrganization, once per reconcile. The engine verifies
+the config's management_account_id against the organization's on every reconcile (engine.guardrails: a config
+naming another account would move the guardrail that keeps grants off the management account); a handler
+trusting the config could skip it, so it is one of the two calls the goal allows above the bound.
+
 Asynchrony: the emulator completes assignments at once (moto returns SUCCEEDED). Identity Center returns
 IN_PROGRESS and finishes later, and the executor polls for it, so the benchmark restores that behaviour: the
 worker's session answers CreateAccountAssignment with IN_PROGRESS and lists the request as IN_PROGRESS until
