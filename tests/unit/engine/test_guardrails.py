@@ -66,13 +66,6 @@ def test_a_config_naming_another_management_account_plans_and_applies_nothing() 
     assert report.to_dict()["blocked"] == report.blocked and "blocked" in report.summary()
 
 
-def test_a_config_naming_the_organizations_management_account_is_applied() -> None:
-    fake = world()
-    report = apply(fake, config(["ReadOnly"]))
-    assert report.ok and report.blocked is None
-    assert fake.admin.held(DEVELOPERS.id) == {(DEV, "ReadOnly")}
-
-
 def test_deleting_more_than_the_limits_of_the_managed_assignments_is_held_until_allowed() -> None:
     fake = world()
     with_stray_grants(fake, 11)
@@ -97,15 +90,6 @@ def test_a_config_acknowledgment_covers_a_plan_deleting_at_most_that_many() -> N
     acknowledged = apply(fake, config(["ReadOnly"], acknowledge=11))
     assert acknowledged.ok and acknowledged.plan.count("delete_assignment") == 11
     assert any("acknowledged by apply.mass_delete.acknowledge: 11" in f.message for f in acknowledged.findings)
-
-
-def test_deletions_within_either_limit_are_applied() -> None:
-    fake = world()
-    with_stray_grants(fake, 10)
-    assert apply(fake, config(["ReadOnly"])).ok, "10 deletions: not more than max_count"
-    fake = world()
-    with_stray_grants(fake, 11)
-    assert apply(fake, config(["ReadOnly"], max_share=0.95)).ok, "11 of 12: not more than 95 %"
 
 
 def test_deleting_permission_sets_counts_too() -> None:
