@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from collections.abc import Callable, Sequence
 from functools import cache, wraps
 from pathlib import Path
@@ -92,7 +93,9 @@ def queue_reconciles(messages: Sequence[ReconcileMessage]) -> None:
 
 
 def notify(subject: str, message: str) -> None:
-    client("sns").publish(TopicArn=handler_settings().topic_arn, Subject=subject[:100], Message=message)
+    """Publish to the topic; the subject is shortened at a word to fit SNS's limit (under 100 characters)."""
+    subject = textwrap.shorten(subject, width=99, placeholder=" ...")
+    client("sns").publish(TopicArn=handler_settings().topic_arn, Subject=subject, Message=message)
 
 
 def traced(handler: Callable[P, R]) -> Callable[P, R]:

@@ -39,12 +39,6 @@ UNCLASSIFIED = "unclassified"
 """The `kind` of a finding the engine has not classified."""
 
 
-def blocked(report: Report) -> str | None:
-    """Why nothing was applied (`Report.blocked`, being added to the engine: read defensively until it lands)."""
-    reason: str | None = getattr(report, "blocked", None)
-    return reason
-
-
 def finding_key(finding: Finding) -> str:
     text = "\n".join((finding.severity, finding.kind, finding.subject, finding.message))
     return f"finding#{hashlib.sha256(text.encode()).hexdigest()}"
@@ -132,14 +126,14 @@ def tell_findings(report: Report, message: ReconcileMessage, logger: Logger) -> 
 
 def _notify_findings(report: Report, message: ReconcileMessage, findings: Sequence[Finding]) -> None:
     scope = str(message.to_scope())
-    if blocked(report) is not None:
+    if report.blocked is not None:
         subject = f"entra-aws: nothing applied to {scope} (blocked)"
     elif len(findings) == 1:
         subject = f"entra-aws: {findings[0]}"
     else:
         subject = f"entra-aws: {len(findings)} findings ({scope})"
     listed = [{"message": f.message, **log_fields(f, report.names)} for f in findings]
-    _runtime.notify(subject, body(message, report.summary(), blocked=blocked(report), findings=listed))
+    _runtime.notify(subject, body(message, report.summary(), blocked=report.blocked, findings=listed))
 
 
 def privileged_grants(report: Report, config: Config) -> list[Assignment]:

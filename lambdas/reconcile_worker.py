@@ -119,7 +119,7 @@ def handle_message(message: dict[str, Any], remaining_seconds: float = 900.0) ->
     metrics.add_metric(name="OperationsFailed", unit=MetricUnit.Count, value=len(report.failed))
     granted = notices.tell_privileged_grants(report, _runtime.config(), parsed, logger)
     metrics.add_metric(name="PrivilegedGrants", unit=MetricUnit.Count, value=granted)
-    if notices.blocked(report) is not None:  # nothing applied, and a retry would be held the same: notified above
+    if report.blocked is not None:  # nothing applied, and a retry would be held the same: notified above
         logger.warning("reconcile blocked", extra={"summary": summary})
         metrics.add_metric(name="ReconcilesBlocked", unit=MetricUnit.Count, value=1)
         return reconciled.model_dump(mode="json")

@@ -18,6 +18,7 @@ from entra_aws.cli.arguments import ArgumentParser, fail, guarded
 
 if TYPE_CHECKING:
     from entra_aws.config import Config
+    from lambdas.results import ToldFinding
     from sandbox.deployment import Deployment
     from sandbox.simulator import SimulationResult, StepOutcome
 
@@ -92,12 +93,18 @@ def _grant_line(sign: str, grant: Any, accounts: dict[str, str], label: str = ""
     return f"    {label}{sign} {grant.principal}  {grant.permission_set}  {account}"
 
 
+def _finding_line(finding: ToldFinding) -> str:
+    told = "notified" if finding.notified else "notified before: not repeated within the week"
+    return f"{finding.severity}: {finding.message} ({told})"
+
+
 def step_lines(outcome: StepOutcome, accounts: dict[str, str]) -> list[str]:
     lines = [f"[{outcome.number}] {outcome.title}"]
     lines += [_grant_line(sign, g, accounts, label="by hand   ") for sign, g in outcome.made]
     lines += [f"    event     {e}" for e in outcome.events]
     lines += [f"    routed    {r}" for r in outcome.routed]
     lines += [f"    applied   {r}" for r in outcome.reconciled]
+    lines += [f"    finding   {_finding_line(f)}" for f in outcome.findings]
     lines += [f"    notified  {n}" for n in outcome.notifications]
     changes = [_grant_line("+", g, accounts) for g in outcome.added]
     changes += [_grant_line("-", g, accounts) for g in outcome.removed]

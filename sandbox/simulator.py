@@ -18,7 +18,7 @@ from entra_aws.config import Config
 from entra_aws.config.models import MANAGED_TAG_KEY
 from entra_aws.engine.matrix import Grant, read_matrix
 from entra_aws.engine.model import Principal
-from lambdas.results import Reconciled, ReconcileFailedError, Routed
+from lambdas.results import Reconciled, ReconcileFailedError, Routed, ToldFinding
 from sandbox import cloudtrail
 from sandbox.deployment import Deployment
 from sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
@@ -64,6 +64,8 @@ class StepOutcome:
     events: list[str] = field(default_factory=list)
     routed: list[str] = field(default_factory=list)
     reconciled: list[str] = field(default_factory=list)
+    findings: list[ToldFinding] = field(default_factory=list)
+    """What the worker's reconciles found, as told to the platform team (notified, or within the quiet period)."""
     notifications: list[str] = field(default_factory=list)
     made: list[tuple[str, Grant]] = field(default_factory=list)
     """Access changed by the step's actor itself (a hand-made assignment), before the automation ran."""
@@ -80,6 +82,7 @@ class StepOutcome:
             "events": self.events,
             "routed": self.routed,
             "reconciled": self.reconciled,
+            "findings": [f.model_dump(mode="json") for f in self.findings],
             "notifications": self.notifications,
             "made_by_hand": [{"change": sign, **grant_dict(g, accounts)} for sign, g in self.made],
             "added": [grant_dict(g, accounts) for g in self.added],
@@ -220,15 +223,17 @@ class Simulator:
             for result in invocation.results:
                 if isinstance(result, Routed):
                     outcome.routed.append(self._routed(result))
-                elif isinstance(result, Reconciled):
-                    outcome.reconciled.append(self._named(result.summary))
-                elif isinstance(result, ReconcileFailedError):
-                    outcome.reconciled.append(self._named(result.reconciled.summary))
+                elif isinstance(result, Reconciled | ReconcileFailedError):
+                    self._reconciled(outcome, result if isinstance(result, Reconciled) else result.reconciled)
             if invocation.failed:
                 why = f": {invocation.error}" if invocation.error else ""
                 outcome.reconciled.append(f"{invocation.function}: {invocation.failed} record(s) failed{why}")
         outcome.notifications = [self._named(n) for n in self._notifications()]
         outcome.dead_letters = self._dead_letters()
+
+    def _reconciled(self, outcome: StepOutcome, reconciled: Reconciled) -> None:
+        outcome.reconciled.append(self._named(reconciled.summary))
+        outcome.findings += [f.model_copy(update={"message": self._named(f.message)}) for f in reconciled.findings]
 
     def _routed(self, routed: Routed) -> str:
         if routed.ignored:

@@ -13,6 +13,9 @@ import boto3
 import pytest
 
 from entra_aws.config import load_config
+from entra_aws.engine.apply import OperationResult
+from entra_aws.engine.model import Assignment, Finding
+from entra_aws.engine.plan import Operation
 from entra_aws.engine.scope import Scope
 from sandbox.deployment import Deployment, StackTemplate, deploy, synthesize
 from sandbox.lambda_runtime import Poller, cold_start
@@ -23,11 +26,17 @@ pytestmark = pytest.mark.integration
 CONFIG = load_config(REPO / "config" / "example.yaml")
 
 
+GRANT = Operation("create_assignment", "ReadOnly", assignment=Assignment("444444444445", "ReadOnly", "GROUP", "g-1"))
+
+
 @dataclass
 class FakeReport:
-    succeeded: list[str] = field(default_factory=lambda: ["op"])
+    succeeded: list[OperationResult] = field(default_factory=lambda: [OperationResult(GRANT, ok=True)])
     failed: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    blocked: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -130,6 +139,25 @@ def test_failed_reconcile_is_reported_and_retried(env: Deployed, monkeypatch: py
     assert len(env.pump(env.reconcile)) == 1
     assert notes == ["entra-aws: reconcile of all failed"]
     assert len(env.pump(env.reconcile)) == 1, "the failed message is delivered again"
+
+
+def test_a_finding_found_by_every_schedule_is_notified_once(env: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker remembers what it notified in the deployed idempotency table (a conditional put), not in
+    Identity Center: two scheduled reconciles finding the same refusal send one notification."""
+    from entra_aws.events.messages import ReconcileMessage
+    from lambdas import _runtime, reconcile_worker
+
+    notes: list[str] = []
+    refused = Finding("warning", "convention per-account, group 'AWS-444444444445-AdministratorAccess': refused")
+    monkeypatch.setattr(_runtime, "notify", lambda subject, message: notes.append(subject))
+    monkeypatch.setattr(reconcile_worker, "run_reconcile", lambda scope, **_: FakeReport([], findings=[refused]))
+    for schedule in ("schedule-1", "schedule-2"):
+        message = ReconcileMessage.for_scope(schedule, "schedule", Scope.everything())
+        boto3.client("sqs").send_message(
+            QueueUrl=env.reconcile, MessageBody=message.model_dump_json(), MessageGroupId=message.group_id
+        )
+        assert len(env.pump(env.reconcile)) == 1
+    assert notes == [f"entra-aws: {refused}"]
 
 
 def test_a_reconcile_out_of_time_queues_its_scope_again_and_succeeds(

@@ -52,13 +52,16 @@ def test_make_demo_plays_the_quickstart_through_the_deployed_event_path() -> Non
     assert "    - AWS-Finance  AdministratorAccess  444444444445 web-prod" in out
     # 4: SCIM DeleteGroup cleans up
     assert "    - AWS-444444444445-ReadOnly (deleted)  ReadOnly  444444444445 web-prod" in out
-    # 5: the schedule finds nothing left to do
+    # 5: a convention group asking for a privileged set is refused, and the team is told
+    assert "    finding   warning: convention per-account, group 'AWS-444444444445-AdministratorAccess'" in out
+    assert "notified  entra-aws: warning: convention per-account, group 'AWS-444444444445-AdministratorAccess'" in out
+    # 6: the schedule finds nothing left to do
     assert "scope all: 0 succeeded, 0 failed (no changes)" in out
     assert "DEAD-LETTER" not in out
     matrix = out[out.index("Access matrix at the end") :]
     assert "AWS-Developers             555555555557 data-dev          Developer" in matrix
     assert "AWS-444444444445-ReadOnly" not in matrix
-    assert "Expectations: all 13 met." in out
+    assert "Expectations: all 14 met." in out
 
 
 def broken_copy(tmp_path: Path) -> Path:
@@ -97,6 +100,7 @@ def test_a_config_change_that_breaks_the_story_fails_and_names_each_expectation(
         "account_created",
         "manual_assignment",
         "scim_group_deleted",
+        "scim_group_created",
         "scheduled_reconcile",
     ]
 

@@ -116,7 +116,9 @@ def granted(permission_set: str, account_id: str = "555555555557") -> OperationR
 
 def test_the_same_finding_is_notified_once_within_the_week(worker: Worker) -> None:
     first = worker.reconcile(applied(REFUSED), trigger="event")
-    assert worker.sns.subjects == [f"entra-aws: warning: {REFUSED.message}"[:100]]
+    assert worker.sns.subjects == [
+        "entra-aws: warning: convention per-account, group 'AWS-444444444445-AdministratorAccess': asks ..."
+    ]
     assert first.findings == (
         ToldFinding(severity="warning", kind="unclassified", message=REFUSED.message, notified=True),
     )
