@@ -29,6 +29,14 @@ GROUP_EVENTS = ("CreateGroup", "UpdateGroup", "PatchGroup", "PutGroup", "DeleteG
 USER_EVENTS = ("CreateUser", "UpdateUser", "PatchUser", "PutUser", "DeleteUser")
 
 ACCOUNT_API_EVENTS = ("MoveAccount", "RemoveAccountFromOrganization", "TagResource", "UntagResource")
+INVITED_ACCOUNT_EVENTS = ("AcceptHandshake",)
+"""An invited account joining: AcceptHandshake is called from the member account (Organizations API Reference),
+so the management account usually sees only the AccountJoinedOrganization service event below."""
+MEMBERSHIP_SERVICE_EVENTS = ("AccountJoinedOrganization",)
+"""Logged in the management account when a handshake is accepted (joinedMethod INVITED; Organizations API
+Reference, AcceptHandshake)."""
+OU_EVENTS = ("UpdateOrganizationalUnit",)
+"""An OU renamed: rules naming OUs by path or name may select other accounts."""
 ACCOUNT_SERVICE_EVENTS = ("CreateAccountResult", "CloseAccountResult")
 CONTROL_TOWER_EVENTS = ("CreateManagedAccount", "UpdateManagedAccount")
 
@@ -73,7 +81,7 @@ def identity_pattern(include_users: bool) -> dict[str, Any]:
             "eventSource": list(IDENTITY_SOURCES),
             "eventName": names,
             "errorCode": NO_ERROR,
-        }
+        },
     }
 
 
@@ -96,6 +104,20 @@ def organization_patterns() -> dict[str, dict[str, Any]]:
                 "eventName": [*ACCOUNT_API_EVENTS, "CloseAccountResult"],
                 "errorCode": NO_ERROR,
             },
+        },
+        "AccountJoined": {
+            "source": ["aws.organizations"],
+            "detail-type": [API_CALL, SERVICE_EVENT],
+            "detail": {
+                "eventSource": [ORGANIZATIONS],
+                "eventName": [*INVITED_ACCOUNT_EVENTS, *MEMBERSHIP_SERVICE_EVENTS],
+                "errorCode": NO_ERROR,
+            },
+        },
+        "OrganizationalUnitRenamed": {
+            "source": ["aws.organizations"],
+            "detail-type": [API_CALL],
+            "detail": {"eventSource": [ORGANIZATIONS], "eventName": list(OU_EVENTS), "errorCode": NO_ERROR},
         },
         "ControlTowerAccount": {
             "source": ["aws.controltower"],
@@ -127,7 +149,7 @@ def drift_pattern(automation_role_arns: Iterable[str]) -> dict[str, Any]:
             "eventName": [*ASSIGNMENT_EVENTS, *PERMISSION_SET_EVENTS],
             "errorCode": NO_ERROR,
             "$or": [_nest(issuer, [{"anything-but": own}]), _nest(issuer, [{"exists": False}])],
-        }
+        },
     }
 
 
@@ -138,8 +160,33 @@ def organization_forward_pattern() -> dict[str, Any]:
         "detail-type": [API_CALL, SERVICE_EVENT],
         "detail": {
             "eventSource": [ORGANIZATIONS, CONTROL_TOWER],
-            "eventName": [*ACCOUNT_API_EVENTS, *ACCOUNT_SERVICE_EVENTS, *CONTROL_TOWER_EVENTS],
-        }
+            "eventName": [
+                *ACCOUNT_API_EVENTS,
+                *ACCOUNT_SERVICE_EVENTS,
+                *INVITED_ACCOUNT_EVENTS,
+                *MEMBERSHIP_SERVICE_EVENTS,
+                *OU_EVENTS,
+                *CONTROL_TOWER_EVENTS,
+            ],
+        },
+    }
+
+
+def identity_center_forward_pattern(include_users: bool) -> dict[str, Any]:
+    """What the management account forwards from the Identity Center home region when administration is
+    delegated: where Identity Center and SCIM record their CloudTrail events then is not documented, so both
+    accounts' are taken. The router's idempotency keys on the envelope `id` (lambdas/event_router.py) and drops
+    redeliveries of one event; one call recorded in both accounts is two events, and the second reconcile of the
+    same scope finds nothing to change."""
+    identity = identity_pattern(include_users)["detail"]["eventName"]
+    return {
+        "source": AWS_SOURCE,
+        "detail-type": [API_CALL],
+        "detail": {
+            "eventSource": [*IDENTITY_SOURCES, IDENTITY_CENTER],
+            "eventName": sorted({*identity, *ASSIGNMENT_EVENTS, *PERMISSION_SET_EVENTS}),
+            "errorCode": NO_ERROR,
+        },
     }
 
 
@@ -155,6 +202,8 @@ def rule_specs(*, include_users: bool, automation_role_arns: Iterable[str]) -> l
     descriptions = {
         "AccountCreated": "Organizations CreateAccountResult SUCCEEDED",
         "AccountChanged": "Accounts moved, tagged, removed or closed",
+        "AccountJoined": "Invited accounts joining (AcceptHandshake / AccountJoinedOrganization)",
+        "OrganizationalUnitRenamed": "Organizations UpdateOrganizationalUnit (an OU renamed)",
         "ControlTowerAccount": "Control Tower CreateManagedAccount / UpdateManagedAccount SUCCEEDED",
     }
     for name, pattern in organization_patterns().items():

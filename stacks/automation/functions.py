@@ -71,7 +71,7 @@ class Functions(Construct):
         memory_mb: int,
         timeout: cdk.Duration,
     ) -> lambda_.Function:
-        log_group = logs.LogGroup(self, f"{name}Logs", retention=logs.RetentionDays.THREE_MONTHS)
+        log_group = self._log_group(f"{name}Logs")
         role = iam.Role(
             self,
             f"{name}Role",
@@ -97,6 +97,14 @@ class Functions(Construct):
         self.queues.table.grant_read_write_data(role)
         self.topic.grant_publish(role)
         return function
+
+    def _log_group(self, construct_id: str) -> logs.LogGroup:
+        """deployment.log_retention_days, any value CloudWatch Logs accepts (RetentionDays names only some)."""
+        log_group = logs.LogGroup(self, construct_id)
+        cfn = log_group.node.default_child
+        assert isinstance(cfn, logs.CfnLogGroup)
+        cfn.retention_in_days = self.config.deployment.log_retention_days
+        return log_group
 
     def _feed(self) -> None:
         """Each handler polls its queue; the worker's concurrency is the number the quota is split by."""
@@ -135,7 +143,7 @@ class Functions(Construct):
 
     def _deploy_reconcile(self) -> lambda_.Function:
         """The custom resource's function: it only queues a full reconcile for the worker."""
-        log_group = logs.LogGroup(self, "DeployReconcileLogs", retention=logs.RetentionDays.THREE_MONTHS)
+        log_group = self._log_group("DeployReconcileLogs")
         role = iam.Role(self, "DeployReconcileRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
         log_group.grant_write(role)
         function = lambda_.Function(

@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from entra_aws.config import Config
+from entra_aws.config import MANAGED_TAG_KEY, Config
 
 SSO_READ = [
     "sso:DescribePermissionSet",
@@ -57,7 +57,6 @@ IDENTITY_STORE_READ = [
 ]
 ORGANIZATIONS_READ = [
     "organizations:DescribeOrganization",
-    "organizations:DescribeAccount",
     "organizations:ListAccountsForParent",
     "organizations:ListOrganizationalUnitsForParent",
     "organizations:ListRoots",
@@ -96,31 +95,94 @@ def router_statements(config: Config, partition: str) -> list[iam.PolicyStatemen
     return [iam.PolicyStatement(actions=["sso:DescribePermissionSet"], resources=[instance, permission_sets])]
 
 
+MANAGED = {"StringEquals": {f"aws:ResourceTag/{MANAGED_TAG_KEY}": "true"}}
+"""Only permission sets carrying the ownership tag (Service Authorization Reference: sso PermissionSet resources
+support aws:ResourceTag; CreatePermissionSet and TagResource support aws:RequestTag and aws:TagKeys)."""
+CREATES_MANAGED = {"StringEquals": {f"aws:RequestTag/{MANAGED_TAG_KEY}": "true"}}
+ON_ACCOUNTS = ["sso:CreateAccountAssignment", "sso:DeleteAccountAssignment", "sso:ProvisionPermissionSet"]
+ON_INSTANCE = [a for a in SSO_WRITE if a not in ("sso:TagResource", "sso:UntagResource")]
+"""TagResource/UntagResource name the permission set only (the instance ARN is a parameter, not a resource)."""
+ON_MANAGED_SETS = [a for a in SSO_WRITE if a not in ("sso:CreatePermissionSet", "sso:UntagResource")]
+
+
+def reaches_management_account(config: Config) -> bool:
+    """Some rule may assign in the management account: Identity Center then writes IAM there as the caller."""
+    return not config.deployment.delegated and any(rule.allow_management_account for rule in config.assignments)
+
+
 def worker_statements(config: Config, partition: str, account: str) -> list[iam.PolicyStatement]:
     instance, permission_sets = instance_resources(config, partition)
     accounts = f"arn:{partition}:sso:::account/*"
-    store_id = config.identity_center.identity_store_id or "*"
-    return [
+    statements = [
         iam.PolicyStatement(actions=["sso:ListInstances"], resources=["*"]),
         iam.PolicyStatement(actions=SSO_READ, resources=[instance, permission_sets, accounts]),
-        iam.PolicyStatement(actions=SSO_WRITE, resources=[instance, permission_sets, accounts]),
-        iam.PolicyStatement(
-            actions=IDENTITY_STORE_READ,
-            resources=[
-                f"arn:{partition}:identitystore::{account}:identitystore/{store_id}",
-                f"arn:{partition}:identitystore:::group/*",
-                f"arn:{partition}:identitystore:::user/*",
-            ],
-        ),
+        *sso_write_statements(config, partition),
+        iam.PolicyStatement(actions=IDENTITY_STORE_READ, resources=_identity_store(config, partition, account)),
         iam.PolicyStatement(actions=ORGANIZATIONS_READ, resources=["*"]),
         iam.PolicyStatement(
-            actions=PROVISIONED_ROLE_ACTIONS,
-            resources=[f"arn:{partition}:iam::{account}:role/aws-reserved/sso.amazonaws.com/*"],
+            actions=["organizations:DescribeAccount"],
+            resources=[f"arn:{partition}:organizations::{config.management_account_id or '*'}:account/o-*/*"],
+        ),
+    ]
+    if reaches_management_account(config):
+        statements += [
+            iam.PolicyStatement(
+                actions=PROVISIONED_ROLE_ACTIONS,
+                resources=[f"arn:{partition}:iam::{account}:role/aws-reserved/sso.amazonaws.com/*"],
+            ),
+            iam.PolicyStatement(
+                actions=SAML_PROVIDER_ACTIONS,
+                resources=[f"arn:{partition}:iam::{account}:saml-provider/AWSSSO_*_DO_NOT_DELETE"],
+            ),
+        ]
+    return statements
+
+
+def sso_write_statements(config: Config, partition: str) -> list[iam.PolicyStatement]:
+    """IAM authorizes each resource a request names: the instance and the accounts unconditioned, the permission
+    sets only when they carry the ownership tag (or a creation carries it)."""
+    instance, permission_sets = instance_resources(config, partition)
+    statements = [
+        iam.PolicyStatement(actions=ON_INSTANCE, resources=[instance]),
+        iam.PolicyStatement(actions=ON_ACCOUNTS, resources=[f"arn:{partition}:sso:::account/*"]),
+        iam.PolicyStatement(actions=ON_MANAGED_SETS, resources=[permission_sets], conditions=MANAGED),
+        iam.PolicyStatement(
+            actions=["sso:UntagResource"],
+            resources=[permission_sets],
+            conditions={**MANAGED, "ForAllValues:StringNotEquals": {"aws:TagKeys": [MANAGED_TAG_KEY]}},
         ),
         iam.PolicyStatement(
-            actions=SAML_PROVIDER_ACTIONS,
-            resources=[f"arn:{partition}:iam::{account}:saml-provider/AWSSSO_*_DO_NOT_DELETE"],
+            actions=["sso:CreatePermissionSet"], resources=[permission_sets], conditions=CREATES_MANAGED
         ),
+    ]
+    if config.apply.adopt_permission_sets:
+        statements.append(
+            iam.PolicyStatement(
+                actions=["sso:TagResource"],
+                resources=[permission_sets],
+                conditions={**CREATES_MANAGED, "ForAllValues:StringEquals": {"aws:TagKeys": [MANAGED_TAG_KEY]}},
+            )
+        )
+    management = config.management_account_id
+    if management and not reaches_management_account(config):  # removing what an earlier config granted stays allowed
+        statements.append(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                actions=["sso:CreateAccountAssignment"],
+                resources=[f"arn:{partition}:sso:::account/{management}"],
+            )
+        )
+    return statements
+
+
+def _identity_store(config: Config, partition: str, account: str) -> list[str]:
+    """The identity store belongs to the organization's management account, wherever the automation runs."""
+    owner = config.management_account_id or account
+    store_id = config.identity_center.identity_store_id or "*"
+    return [
+        f"arn:{partition}:identitystore::{owner}:identitystore/{store_id}",
+        f"arn:{partition}:identitystore:::group/*",
+        f"arn:{partition}:identitystore:::user/*",
     ]
 
 
@@ -136,6 +198,7 @@ def _wildcard_reason(resource: str) -> str:
         ":sso:::account/": "assignments may target any account of the organization, per the config's rules",
         ":identitystore::": "identity_center.identity_store_id is not set (discovered at run time)",
         ":identitystore:::": "identity-store group/user ARNs have no per-store form; reads only",
+        ":organizations::": "any account of the organization (its id is not in the config); reads only",
         ":role/aws-reserved/sso.amazonaws.com/": "roles Identity Center provisions in the management account",
         ":saml-provider/AWSSSO_": "the SAML provider Identity Center provisions in the management account",
     }

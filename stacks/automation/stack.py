@@ -16,6 +16,7 @@ from entra_aws.config import Config
 from stacks.automation.functions import ROUTER_TIMEOUT, Functions, automation_role_arns
 from stacks.automation.notifications import Alarms, Notifications
 from stacks.automation.queues import Queues
+from stacks.automation.receiver import ForwardedEvents
 from stacks.automation.triggers import Triggers
 
 CONCERNS = ("Notifications", "Queues", "Functions", "Triggers", "Alarms")
@@ -23,11 +24,21 @@ CONCERNS = ("Notifications", "Queues", "Functions", "Triggers", "Alarms")
 
 
 class AutomationStack(cdk.Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: Config,
+        forwarded_rules: dict[str, list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`forwarded_rules` (topology delegated_admin): region -> the management-account rules whose events this
+        account's default bus accepts."""
         super().__init__(
             scope,
             construct_id,
-            env=cdk.Environment(account=config.management_account_id, region=config.identity_center.region),
+            env=cdk.Environment(account=automation_account(config), region=config.identity_center.region),
             description="entra-aws: event-driven Identity Center reconciliation (rules, queues, handlers)",
             **kwargs,
         )
@@ -41,6 +52,15 @@ class AutomationStack(cdk.Stack):
         if self.functions.deploy is not None:
             self.triggers.reconcile_after_deploy(self.functions.deploy, after=self.functions.worker)
         Alarms(self, "Alarms", topic=self.notifications.topic, queues=self.queues, functions=self.functions)
+        self.forwarded: ForwardedEvents | None = None
+        if forwarded_rules is not None:
+            assert config.management_account_id is not None  # loader.check_topology
+            self.forwarded = ForwardedEvents(
+                self,
+                "ForwardedEvents",
+                management_account_id=config.management_account_id,
+                rules_by_region=forwarded_rules,
+            )
         self._outputs()
 
     def _allocate_logical_id(self, cfn_element: cdk.CfnElement) -> str:
@@ -88,6 +108,13 @@ class AutomationStack(cdk.Stack):
             values["DeployReconcileFunction"] = functions.deploy.function_name
         for name, value in values.items():
             cdk.CfnOutput(self, name, value=value)
+
+
+def automation_account(config: Config) -> str | None:
+    """The delegated administrator with topology delegated_admin, else the management account."""
+    if config.deployment.delegated:
+        return config.deployment.delegated_admin_account_id
+    return config.management_account_id
 
 
 def _unique_id(components: list[str]) -> str:
