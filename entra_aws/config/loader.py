@@ -47,6 +47,8 @@ class ConfigError(Exception):
 def field_path(loc: tuple[str | int, ...]) -> str:
     path = ""
     for part in loc:
+        if part in models.UNION_TAGS:
+            continue
         if isinstance(part, int):
             path += f"[{part}]"
         else:

@@ -8,9 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    Discriminator,
     Field,
     PrivateAttr,
     StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -176,7 +178,17 @@ class PinnedPrincipal(Strict):
         return f"{self.name!r} ({identity})" if self.name else identity
 
 
-PrincipalEntry = NonEmptyStr | PinnedPrincipal
+def _principal_kind(value: object) -> str:
+    return "by identity" if isinstance(value, dict | PinnedPrincipal) else "by name"
+
+
+UNION_TAGS = frozenset({"by name", "by identity"})
+"""The tags of tagged unions, which error locations leave out (the loader's field paths skip them)."""
+
+PrincipalEntry = Annotated[
+    Annotated[NonEmptyStr, Tag("by name")] | Annotated[PinnedPrincipal, Tag("by identity")],
+    Discriminator(_principal_kind),
+]
 """A display name (matched by name), or a principal pinned by identity."""
 
 
