@@ -35,6 +35,14 @@ USER_ID_PATHS = (
 )
 
 
+JOINED_ACCOUNT_PATHS = (
+    ("serviceEventDetails", "accountId"),
+    ("serviceEventDetails", "account", "accountId"),
+    ("requestParameters", "accountId"),
+)
+"""AccountJoinedOrganization: its fields beyond joinedMethod/joinedTime are not documented; any of these, else all."""
+
+
 @dataclass(frozen=True)
 class PermissionSetRef:
     """A permission set known only by ARN; the handler resolves its name."""
@@ -135,6 +143,13 @@ def _organization(detail: CloudTrailDetail) -> Decision:
         if isinstance(resource, str) and _ACCOUNT.match(resource):
             return Decision("organization", (Scope.account(resource),), reason=f"account tags ({name})")
         return Decision("organization", reason="tags on an OU, root or policy do not select accounts")
+    if name in rules.INVITED_ACCOUNT_EVENTS:
+        return _handshake_accepted(detail)
+    if name in rules.MEMBERSHIP_SERVICE_EVENTS:
+        return _account_or_everything(_first_account(detail, JOINED_ACCOUNT_PATHS), "invited account joined")
+    if name in rules.OU_EVENTS:
+        # No scope narrower than everything: rules and conventions select OUs by path or name.
+        return Decision("organization", (Scope.everything(),), reason=f"{name}: an OU renamed")
     if name in rules.CONTROL_TOWER_EVENTS:
         key = "createManagedAccountStatus" if name == "CreateManagedAccount" else "updateManagedAccountStatus"
         status = details.get(key) or {}
@@ -142,6 +157,27 @@ def _organization(detail: CloudTrailDetail) -> Decision:
             return Decision("organization", reason=f"{name} {status.get('state')}")
         return _account_or_everything((status.get("account") or {}).get("accountId"), name)
     return Decision(None, reason=f"{detail.event_source} {name} is not handled")
+
+
+def _first_account(detail: CloudTrailDetail, paths: Iterable[tuple[str, ...]]) -> str | None:
+    for path in paths:
+        value = detail.field(*path)
+        if isinstance(value, str) and _ACCOUNT.match(value):
+            return value
+    return None
+
+
+def _handshake_accepted(detail: CloudTrailDetail) -> Decision:
+    """AcceptHandshake is called by the invited account: the handshake's ACCOUNT party is it (the caller's own
+    account when the response is not in the record). Other handshakes (all features, billing) add no account."""
+    handshake = detail.field("responseElements", "handshake") or {}
+    action = handshake.get("action")
+    if action not in (None, "INVITE"):
+        return Decision("organization", reason=f"AcceptHandshake {action} adds no account")
+    parties = [p for p in handshake.get("parties") or [] if isinstance(p, dict) and p.get("type") == "ACCOUNT"]
+    party = parties[0].get("id") if parties else None
+    caller = (("recipientAccountId",), ("userIdentity", "accountId"))
+    return _account_or_everything(party or _first_account(detail, caller), "invited account joined (AcceptHandshake)")
 
 
 def _drift(detail: CloudTrailDetail) -> Decision:
