@@ -21,6 +21,8 @@ from stacks.automation.queues import Queues
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.X86_64
 """The runtime and architecture the asset's wheels are built for (scripts/fetch_lambda_dependencies.py)."""
+TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+"""Powertools idempotency records and the notices' deduplication: item reads and writes, no scans or streams."""
 WORKER_ROLE_NAME = "entra-aws-reconcile-worker"
 ROUTER_ROLE_NAME = "entra-aws-event-router"
 ROUTER_TIMEOUT = cdk.Duration.seconds(60)
@@ -94,7 +96,7 @@ class Functions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             environment=settings.to_environment(),
         )
-        self.queues.table.grant_read_write_data(role)
+        self.queues.table.grant(role, *TABLE_ACTIONS)
         self.topic.grant_publish(role)
         return function
 

@@ -31,7 +31,7 @@ class ForwardedEvents(Construct):
             statement_id="entra-aws-management-forwarders",
             event_bus_name="default",
             statement={
-                "Sid": "entra-aws-management-forwarders",
+                "Sid": "EntraAwsManagementForwarders",
                 "Effect": "Allow",
                 "Principal": {"AWS": f"arn:{stack.partition}:iam::{management_account_id}:root"},
                 "Action": "events:PutEvents",

@@ -22,7 +22,13 @@ _ARN_FORMATS = {
     "AWS::IAM::Role": "arn:aws:iam::{account}:role/{name}",
     "AWS::Lambda::Function": "arn:aws:lambda:{region}:{account}:function:{name}",
     "AWS::SNS::Topic": "arn:aws:sns:{region}:{account}:{name}",
+    "AWS::Events::Rule": "arn:aws:events:{region}:{account}:rule/{name}",
+    "AWS::IAM::SAMLProvider": "arn:aws:iam::{account}:saml-provider/{name}",
+    "AWS::IAM::OIDCProvider": "arn:aws:iam::{account}:oidc-provider/{name}",
 }
+
+
+_REF_IS_ARN = {"AWS::SNS::Topic", "AWS::IAM::SAMLProvider", "AWS::IAM::OIDCProvider"}
 
 
 def synth(config_path: Path, outdir: Path) -> Path:
@@ -68,7 +74,7 @@ class Template:
         pseudo = {"AWS::Partition": "aws", "AWS::AccountId": self.account, "AWS::Region": self.region}
         if name in pseudo:
             return pseudo[name]
-        if self.document["Resources"].get(name, {}).get("Type") == "AWS::SNS::Topic":
+        if self.document["Resources"].get(name, {}).get("Type") in _REF_IS_ARN:
             return self._arn(name)
         return name
 
