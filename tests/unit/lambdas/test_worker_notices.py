@@ -186,11 +186,6 @@ def test_a_new_grant_of_a_privileged_permission_set_is_notified(worker: Worker) 
     assert [g["permission_set"] for g in listed] == ["AdministratorAccess"], "ReadOnly is not privileged"
 
 
-def test_grants_of_unprivileged_permission_sets_are_not_notified(worker: Worker) -> None:
-    worker.reconcile(applied(results=[granted("ReadOnly"), granted("Developer")]))
-    assert worker.sns.published == []
-
-
 def test_a_blocked_reconcile_is_notified_and_does_not_fail(worker: Worker) -> None:
     held = Finding("error", "mass deletion held: the plan deletes 40 of the 42 managed assignments", "mass_delete")
     report = applied(held)
