@@ -2,9 +2,10 @@
 a synthesized CloudFormation template, and the checks of an Entra token's claims against them.
 
 Roles, statements and conditions are read with `federation.trust_policy` (the module the stacks build them
-with); issuer forms and condition-key prefixes come from `federation.issuers`. Keys are
-`<provider host/path>:aud|sub|azp|amr`; for the v1 issuer the path keeps its trailing slash
-(`sts.windows.net/{tid}/:aud`). The IAM OIDC provider URL must equal the token's `iss`.
+with); issuer forms and condition-key prefixes come from `federation.issuers`. IAM sets `<provider host/path>:aud`,
+`:sub` and `:amr` for an OIDC provider (`:amr` only from a token that has the claim: Entra puts `amr` in v1 tokens
+only), never `:azp`; for the v1 issuer the path keeps its trailing slash (`sts.windows.net/{tid}/:aud`). The IAM
+OIDC provider URL must equal the token's `iss`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from entra_aws.federation.trust_policy import (
 )
 
 PASS, FAIL, WARN, SKIP = "PASS", "FAIL", "WARN", "SKIP"
+
+OIDC_CONTEXT_CLAIMS = frozenset({"aud", "sub", "amr"})
+"""The claims IAM copies into `<provider>:<claim>` context keys for an OIDC provider (IAM user guide, "Available
+keys for AWS OIDC federation"; `oaud` is Google's, `azp` none's). A condition on any other key never matches."""
+
+V1_ONLY_CLAIMS = frozenset({"amr"})
+"""Microsoft's access token claims reference: `amr` is "only present in v1.0 tokens"."""
 
 
 @dataclass(frozen=True)
@@ -286,9 +294,9 @@ def _evaluate(conditions: tuple[Condition, ...], values: dict[str, Any], path: s
                 fix += " (the v1 issuer keeps its trailing slash in condition keys)"
             checks.append(Check(FAIL, f"condition key {key!r} does not belong to the token's issuer", fix))
             continue
-        actual = _claim_for_key(claim, values)
+        actual = _claim_for_key(claim, values) if claim in OIDC_CONTEXT_CLAIMS else None
         if actual is None:
-            checks.append(Check(WARN, f"{key}: the token has no {claim!r} claim", f"remove the {key} condition"))
+            checks.append(_absent_key(operator, key, _why_absent(claim, path)))
         elif _matches(operator, expected, actual):
             checks.append(Check(PASS, f"{operator} {key} {expected} matches token {claim}={actual!r}"))
         else:
@@ -300,6 +308,23 @@ def _evaluate(conditions: tuple[Condition, ...], values: dict[str, Any], path: s
                 )
             )
     return checks
+
+
+def _why_absent(claim: str, path: str) -> str:
+    if claim not in OIDC_CONTEXT_CLAIMS:
+        return f"IAM sets no {claim!r} key for an OIDC provider (only {', '.join(sorted(OIDC_CONTEXT_CLAIMS))})"
+    if claim in V1_ONLY_CLAIMS and issuer_version("https://" + path) == 2:
+        return f"Entra puts {claim!r} in v1 tokens only and this token is v2"
+    return f"the token has no {claim!r} claim"
+
+
+def _absent_key(operator: str, key: str, why: str) -> Check:
+    """IAM: a condition on a key missing from the request context is false, true for a negated operator or
+    ...IfExists. Either way it does not check what it was written for."""
+    base = operator.split(":")[-1]
+    if base.endswith("IfExists") or base.startswith("StringNot"):
+        return Check(WARN, f"{operator} {key} has no effect: {why}", f"remove the {key} condition")
+    return Check(FAIL, f"{operator} {key} can never match: {why}", f"remove the {key} condition; pin :sub and :aud")
 
 
 def _claim_for_key(claim: str, values: dict[str, Any]) -> str | None:
