@@ -24,10 +24,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "entra_aws.cli.reconcile_commands",
         "print the access matrix (group x account x permission set)",
     ),
+    "import": ("entra_aws.cli.import_command", "write a config from the live Identity Center (read-only)"),
     "credentials": ("entra_aws.credentials.cli", "credential_process helper: Entra token -> AWS credentials"),
     "doctor": ("entra_aws.credentials.doctor", "explain why AWS refuses an Entra token"),
     "simulate": ("sandbox.cli", "run a scenario through a local AWS emulator (source checkout)"),
     "demo": ("sandbox.cli", "the quick-start story on the embedded example config (source checkout)"),
+    "sandbox": ("sandbox.serve", "sandbox serve: a local AWS emulator for plan/apply/import (source checkout)"),
 }
 DEVELOPMENT_PACKAGE = "sandbox"
 
