@@ -19,6 +19,15 @@ def external_id(found: dict[str, Any]) -> str | None:
     return str(ids[0]["Id"]) if ids else None
 
 
+def is_gone(error: ApiError, resource_type: str) -> bool:
+    """The principal does not exist: ResourceNotFoundException naming its resource type, without a Reason.
+
+    Anything else -- a Reason (KMS_KEY_NOT_FOUND, KMS_DISABLED...: the store cannot read its data), another
+    resource type, a ValidationException (a wrong identity store id), AccessDenied -- says nothing about the
+    principal, and is raised: reading it as "gone" would delete real access."""
+    return error.code == "ResourceNotFoundException" and error.resource_type == resource_type and not error.reason
+
+
 def _group(found: dict[str, Any]) -> Principal:
     return Principal("GROUP", found["GroupId"], found.get("DisplayName", ""), external_id(found))
 
@@ -40,13 +49,13 @@ class IdentityStoreDirectory:
         self._groups.clear()
 
     def group(self, group_id: str) -> Principal | None:
-        """None when the group no longer exists (its assignments are then cleaned up)."""
+        """None when the group no longer exists (its assignments are then cleaned up); see `is_gone`."""
         if group_id not in self._groups:
             try:
                 found = self._client.describe_group(IdentityStoreId=self._store, GroupId=group_id)
                 self._groups[group_id] = _group(found)
             except ApiError as error:
-                if error.code not in ("ResourceNotFoundException", "ValidationException"):
+                if not is_gone(error, "GROUP"):
                     raise
                 self._groups[group_id] = None
         return self._groups[group_id]
@@ -58,7 +67,7 @@ class IdentityStoreDirectory:
                 AlternateIdentifier={"UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": name}},
             )
         except ApiError as error:
-            if error.code != "ResourceNotFoundException":
+            if not is_gone(error, "GROUP"):
                 raise
             return None
         return self.group(found["GroupId"])  # the name alone does not say whether Entra provisioned it
@@ -72,7 +81,7 @@ class IdentityStoreDirectory:
         try:
             found = self._client.describe_user(IdentityStoreId=self._store, UserId=user_id)
         except ApiError as error:
-            if error.code not in ("ResourceNotFoundException", "ValidationException"):
+            if not is_gone(error, "USER"):
                 raise
             return None
         return _user(found)
@@ -84,7 +93,7 @@ class IdentityStoreDirectory:
                 AlternateIdentifier={"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}},
             )
         except ApiError as error:
-            if error.code != "ResourceNotFoundException":
+            if not is_gone(error, "USER"):
                 raise
             return None
         return self.user(found["UserId"])

@@ -103,7 +103,8 @@ class IdentityCenter(IdentityCenterReads, IdentityCenterWrites, Protocol):
 
 class Directory(Protocol):
     """Groups and users of the identity store, each with its external id where its identity provider set one (the
-    Entra object id, for principals provisioned by SCIM). None: no such principal (its assignments are cleaned up)."""
+    Entra object id, for principals provisioned by SCIM). None: no such principal (its assignments are cleaned up);
+    only the identity store's clean not-found means that, any other refusal is raised as ApiError."""
 
     def forget(self) -> None: ...
     def group(self, group_id: str) -> Principal | None: ...

@@ -8,13 +8,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypeVar
 
 from entra_aws.config.models import MANAGED_TAG_KEY, AssignmentRule, Config, PrincipalEntry
 from entra_aws.engine.catalog import Catalog
 from entra_aws.engine.context import AwsContext
 from entra_aws.engine.desired import entry_matches, rule_entries
 from entra_aws.engine.model import Assignment, Finding, PermissionSetRecord, Principal, PrincipalRef, PrincipalType
-from entra_aws.engine.ports import Directory, IdentityCenterReads
+from entra_aws.engine.ports import ApiError, Directory, IdentityCenterReads
 from entra_aws.engine.scope import Scope
 
 CONTENT_SCOPES = ("all", "permission_set")
@@ -81,6 +82,34 @@ def catalog_for(ctx: AwsContext, config: Config, scope: Scope, *, live: bool) ->
 # -- principals in scope -------------------------------------------------------------------------------------
 
 
+TRANSIENT = frozenset({"ThrottlingException", "InternalServerException"})
+"""Directory errors a retry of the same message may get past: raised as they are."""
+_Found = TypeVar("_Found")
+
+
+class PrincipalUnreadableError(Exception):
+    """The identity store refused to say whether a principal exists (a KMS Reason, a ValidationException,
+    AccessDenied): nothing may be planned from it, least of all deleting what it holds."""
+
+    def __init__(self, what: str, error: ApiError) -> None:
+        why = f"{error.code} ({error.reason})" if error.reason else error.code
+        super().__init__(f"cannot read {what} from the identity store: {why}: {error.message}")
+        self.error = error
+
+    @property
+    def finding(self) -> Finding:
+        return Finding("error", f"{self}; nothing was planned or changed", kind="principal_unreadable")
+
+
+def _looked_up(what: str, lookup: Callable[[], _Found]) -> _Found:
+    try:
+        return lookup()
+    except ApiError as error:
+        if error.code in TRANSIENT:
+            raise
+        raise PrincipalUnreadableError(what, error) from error
+
+
 @dataclass
 class Principals:
     present: list[Principal]
@@ -106,9 +135,10 @@ def _find_user(
     entry: PrincipalEntry, directory: Directory, everyone: Callable[[], list[Principal]]
 ) -> Principal | None:
     if isinstance(entry, str):
-        return directory.user_named(entry)
+        return _looked_up(f"user {entry!r}", lambda: directory.user_named(entry))
     if entry.id is not None:
-        return directory.user(entry.id)
+        user_id = entry.id
+        return _looked_up(f"user {user_id}", lambda: directory.user(user_id))
     return next((user for user in everyone() if user.external_id == entry.external_id), None)
 
 
@@ -137,10 +167,11 @@ def _missing_groups(config: Config, groups: list[Principal]) -> list[Finding]:
 def _one_principal(kind: PrincipalType, value: str, directory: Directory, findings: list[Finding]) -> Principals:
     by_id = directory.group if kind == "GROUP" else directory.user
     by_name = directory.group_named if kind == "GROUP" else directory.user_named
+    what = f"{kind.lower()} {value}"
     if looks_like_id(value):
-        principal = by_id(value)
+        principal = _looked_up(what, lambda: by_id(value))
         return Principals([principal], []) if principal else Principals([], [PrincipalRef(kind, value)])
-    principal = by_name(value)
+    principal = _looked_up(what, lambda: by_name(value))
     if principal is None:
         findings.append(Finding("error", f"no {kind.lower()} named {value!r} in the identity store", value))
         return Principals([], [], findings)

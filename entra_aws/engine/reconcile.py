@@ -20,7 +20,13 @@ from entra_aws.engine.desired import desired_state
 from entra_aws.engine.guardrails import management_account_check, mass_deletion_check
 from entra_aws.engine.model import Assignment, DesiredState, Finding
 from entra_aws.engine.plan import CatalogChanges, Plan, plan_assignments, plan_permission_sets
-from entra_aws.engine.reads import Principals, actual_in_scope, catalog_for, principals_in_scope
+from entra_aws.engine.reads import (
+    Principals,
+    PrincipalUnreadableError,
+    actual_in_scope,
+    catalog_for,
+    principals_in_scope,
+)
 from entra_aws.engine.report import Report
 from entra_aws.engine.scope import Scope
 
@@ -107,8 +113,9 @@ def build_plan(config: Config, scope: Scope, ctx: AwsContext) -> ScopePlan:
 
 def plan_changes(config: Config, scope: Scope, context: AwsContext, *, allow_mass_delete: bool = False) -> Report:
     """Read live state for the scope and plan; changes nothing. `execute` applies exactly this plan, unless the
-    report is `blocked`: a config naming another management account than the organization's is not planned; a
-    plan over the deletion circuit breaker's limits is held unless `allow_mass_delete` (or acknowledged)."""
+    report is `blocked`: a config naming another management account than the organization's is not planned, nor
+    a scope whose principal the identity store will not read (`PrincipalUnreadableError`); a plan over the deletion
+    circuit breaker's limits is held unless `allow_mass_delete` (or acknowledged)."""
     context.directory.forget()  # a context may live across warm Lambda invocations; state is read live each run
     context.organization.forget()
     before = context.calls.total
@@ -116,7 +123,11 @@ def plan_changes(config: Config, scope: Scope, context: AwsContext, *, allow_mas
     if mismatch is not None:
         plan = Plan(findings=[mismatch.finding])
         return Report(scope=scope, plan=plan, blocked=mismatch.blocked, api_calls=context.calls.total - before)
-    planned = build_plan(config, scope, context)
+    try:
+        planned = build_plan(config, scope, context)
+    except PrincipalUnreadableError as unreadable:
+        plan = Plan(findings=[unreadable.finding])
+        return Report(scope=scope, plan=plan, blocked=str(unreadable), api_calls=context.calls.total - before)
     breaker = mass_deletion_check(planned.plan, config.apply.mass_delete, allowed=allow_mass_delete)
     if breaker is not None:
         planned.plan.findings.append(breaker.finding)
