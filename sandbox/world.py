@@ -39,12 +39,23 @@ class World(Strict):
         "a new one.",
     )
     users: list[NonEmptyStr] = Field(default_factory=list)
+    members: dict[NonEmptyStr, list[NonEmptyStr]] = Field(
+        default_factory=dict, description="Group display name -> the user names in it."
+    )
 
     @model_validator(mode="after")
     def _known_groups(self) -> World:
         unknown = sorted(set(self.external_ids) - set(self.groups))
         if unknown:
             raise ValueError(f"external_ids names groups that are not in groups: {', '.join(unknown)}")
+        return self
+
+    @model_validator(mode="after")
+    def _known_members(self) -> World:
+        unknown = sorted(set(self.members) - set(self.groups))
+        unknown += sorted({u for users in self.members.values() for u in users} - set(self.users))
+        if unknown:
+            raise ValueError(f"members names groups or users that are not in groups or users: {', '.join(unknown)}")
         return self
 
     def all_accounts(self) -> list[WorldAccount]:
@@ -77,7 +88,7 @@ def seed_organization(orgs: Any, world: World) -> str:
 
 
 def seed_identity_store(identitystore: Any, store_id: str, world: World) -> dict[str, str]:
-    """Create groups and users; returns display name -> id."""
+    """Create groups, users and memberships; returns display name -> id."""
     ids: dict[str, str] = {}
     for name in world.groups:
         chosen = world.external_ids.get(name)
@@ -90,6 +101,11 @@ def seed_identity_store(identitystore: Any, store_id: str, world: World) -> dict
             DisplayName=user,
             Name={"GivenName": user.split("@")[0], "FamilyName": "Example"},
         )["UserId"]
+    for group, users in world.members.items():
+        for user in users:
+            identitystore.create_group_membership(
+                IdentityStoreId=store_id, GroupId=ids[group], MemberId={"UserId": ids[user]}
+            )
     return ids
 
 

@@ -100,3 +100,19 @@ class IdentityStoreDirectory:
 
     def users(self) -> list[Principal]:
         return [_user(u) for u in paginate(self._client, "list_users", "Users", IdentityStoreId=self._store)]
+
+    def members(self, group_id: str) -> list[str]:
+        found = paginate(
+            self._client, "list_group_memberships", "GroupMemberships", IdentityStoreId=self._store, GroupId=group_id
+        )
+        return [m["MemberId"]["UserId"] for m in found if "UserId" in m.get("MemberId", {})]
+
+    def groups_of(self, user_id: str) -> list[str]:
+        found = paginate(
+            self._client,
+            "list_group_memberships_for_member",
+            "GroupMemberships",
+            IdentityStoreId=self._store,
+            MemberId={"UserId": user_id},
+        )
+        return [str(m["GroupId"]) for m in found]

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "entra_aws.cli.reconcile_commands",
         "print the access matrix (group x account x permission set)",
     ),
+    "access": ("entra_aws.cli.access_command", "effective access per user (through groups and direct), --html"),
     "import": ("entra_aws.cli.import_command", "write a config from the live Identity Center (read-only)"),
     "credentials": ("entra_aws.credentials.cli", "credential_process helper: Entra token -> AWS credentials"),
     "doctor": ("entra_aws.credentials.doctor", "explain why AWS refuses an Entra token"),

@@ -240,6 +240,8 @@ class FakeIdentityCenter:
 @dataclass
 class FakeDirectory:
     principals: list[Principal] = field(default_factory=list)
+    memberships: set[tuple[str, str]] = field(default_factory=set)
+    """(group id, user id) pairs."""
 
     def _of(self, kind: PrincipalType) -> list[Principal]:
         return [p for p in self.principals if p.type == kind]
@@ -267,6 +269,12 @@ class FakeDirectory:
 
     def users(self) -> list[Principal]:
         return self._of("USER")
+
+    def members(self, group_id: str) -> list[str]:
+        return sorted(user for group, user in self.memberships if group == group_id)
+
+    def groups_of(self, user_id: str) -> list[str]:
+        return sorted(group for group, user in self.memberships if user == user_id)
 
 
 def organization(management: str, *members: str) -> Organization:
