@@ -11,8 +11,9 @@ from entra_aws.engine.ports import ApiError
 
 
 def _status(data: dict[str, Any]) -> str:
-    # `State` (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED, PENDING_ACTIVATION) supersedes `Status`.
-    return str(data.get("State") or data.get("Status") or "ACTIVE")
+    """`State` (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED, PENDING_ACTIVATION) supersedes the retired `Status`.
+    Neither (an older SDK, a partial answer): "" -- an account of unknown state is never targeted."""
+    return str(data.get("State") or data.get("Status") or "")
 
 
 class OrganizationReader:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from entra_aws.config.models import AssignmentRule, Config, NamingConvention, PinnedPrincipal, PrincipalEntry, Targets
 from entra_aws.engine.model import Assignment, DesiredState, Finding, Principal, PrincipalType
-from entra_aws.engine.organization import eligible, resolve_targets, spoofable_reference
+from entra_aws.engine.organization import NO_STATE, eligible, resolve_targets, spoofable_reference, stateless
 from entra_aws.engine.ports import OrganizationView
 
 
@@ -31,6 +31,8 @@ class _Resolver:
             excluded = self.exclusions(exclude, label)
             refused = self._stop(label, included.refused)
             self._cache[label] = None if excluded is None or refused else included.account_ids - excluded
+            for account_id in stateless(self._cache[label] or (), self.org):
+                self.findings.append(Finding("warning", f"{label}: account {account_id}: {NO_STATE}", label))
         return self._cache[label]
 
     def exclusions(self, exclude: Targets, label: str) -> frozenset[str] | None:

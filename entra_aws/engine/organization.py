@@ -81,6 +81,14 @@ class Organization:
         return [a for a in self.accounts.values() if a.name.lower() == name.lower()]
 
 
+NO_STATE = "Organizations gave no State (nor Status) for it; not targeted until it reads ACTIVE"
+
+
+def stateless(account_ids: Iterable[str], org: OrganizationView) -> list[str]:
+    """Accounts whose state Organizations did not give: never taken for ACTIVE."""
+    return sorted(a for a in account_ids if (account := org.account(a)) is not None and not account.status)
+
+
 @dataclass(frozen=True)
 class Resolution:
     account_ids: frozenset[str]
@@ -158,6 +166,8 @@ def eligible(
             continue
         if account_id == management and not allow_management_account:
             skipped.append(f"{account_id} is the management account")
+        elif not account.status:
+            skipped.append(f"{account_id}: {NO_STATE}")
         elif not account.active:
             skipped.append(f"{account_id} is {account.status}")
         else:
