@@ -8,6 +8,7 @@ import boto3
 
 from entra_aws.adapters.clients import CallLog, make_client
 from entra_aws.adapters.identity_store import IdentityStoreDirectory
+from entra_aws.adapters.kms import KmsOwnershipSeal
 from entra_aws.adapters.organizations import OrganizationReader
 from entra_aws.adapters.sso_admin import IdentityCenterAdmin, discover_instance
 from entra_aws.config.models import Config
@@ -20,9 +21,10 @@ def uses_tag_targets(config: Config) -> bool:
     return any(t.tags for t in selectors)
 
 
-def aws_context(config: Config, session: Any = None) -> AwsContext:
+def aws_context(config: Config, session: Any = None, *, ownership_key: str | None = None) -> AwsContext:
     """Clients from `session` (the standard credential chain when None); the Identity Center instance and
-    identity store are discovered when the config does not pin them."""
+    identity store are discovered when the config does not pin them. The ownership key is `ownership_key` (the
+    worker's, from the stack), else the config's apply.ownership.key; neither: no seals (engine.ownership)."""
     session = session or boto3.Session()
     log = CallLog()
     region = config.identity_center.region
@@ -37,4 +39,6 @@ def aws_context(config: Config, session: Any = None) -> AwsContext:
         make_client(session, "organizations", "us-east-1", log),
         with_tags=uses_tag_targets(config),
     )
-    return AwsContext(IdentityCenterAdmin(sso, instance_arn), directory, organization, log)
+    key = ownership_key or config.apply.ownership.key
+    ownership = KmsOwnershipSeal(make_client(session, "kms", region, log), key, instance_arn) if key else None
+    return AwsContext(IdentityCenterAdmin(sso, instance_arn), directory, organization, log, ownership=ownership)

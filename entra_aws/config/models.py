@@ -57,6 +57,8 @@ IDENTITY_STORE_ID = r"^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 IDENTITY_STORE_PRINCIPAL_ID = r"^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 MANAGED_TAG_KEY = "entra-aws:managed"
+SEAL_TAG_KEY = "entra-aws:seal"
+"""The ownership seal: a MAC of the permission set's ARN only entra-aws's key can make (engine.ownership)."""
 CONVENTION_TARGET_GROUPS = ("account", "account_name", "ou")
 
 PermissionSetName = Annotated[str, StringConstraints(pattern=PERMISSION_SET_NAME)]
@@ -98,6 +100,11 @@ class IdentityCenter(Strict):
     )
 
 
+AssignmentOwnership = Literal["exclusive", "additive"]
+ApplyMode = Literal["observe", "enforce"]
+TRUSTED_WRITER = r"^arn:aws[a-z-]*:(iam|sts)::[0-9*?]+:[!-~]+$"
+
+
 class PermissionSetSpec(Strict):
     name: PermissionSetName = Field(description="At most 32 characters of [A-Za-z0-9_+=,.@-].")
     description: (
@@ -120,12 +127,18 @@ class PermissionSetSpec(Strict):
         default_factory=dict, max_length=aws_limits.TAGS_MAX, json_schema_extra={"additionalProperties": False}
     )
     privileged: bool = Field(default=False, description="Granted only by explicit rules, never by a naming convention.")
+    assignments: AssignmentOwnership = Field(
+        default="exclusive",
+        description="exclusive: assignments no rule explains are deleted (drift reverted). additive: they are "
+        "kept and reported, for sets other tools also grant (temporary access, Control Tower).",
+    )
 
     @field_validator("tags")
     @classmethod
     def _reserved_tag(cls, tags: dict[str, str]) -> dict[str, str]:
-        if MANAGED_TAG_KEY in tags:
-            raise ValueError(f"the tag key {MANAGED_TAG_KEY!r} is reserved for entra-aws")
+        for reserved in (MANAGED_TAG_KEY, SEAL_TAG_KEY):
+            if reserved in tags:
+                raise ValueError(f"the tag key {reserved!r} is reserved for entra-aws")
         return aws_limits.check_tags(tags)
 
     @model_validator(mode="after")
@@ -282,6 +295,20 @@ class MassDeleteGuard(Strict):
         return self.acknowledge is not None and deletions <= self.acknowledge
 
 
+class OwnershipSettings(Strict):
+    """The KMS HMAC key whose seals prove a permission set is entra-aws's (docs/security.md, Ownership)."""
+
+    key: Annotated[str, StringConstraints(pattern=r"^(alias/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:.+)$")] | None = Field(
+        default=None,
+        description="The ownership key for the CLI: alias/entra-aws-ownership (the automation stack's) or its ARN. "
+        "The workers are given it by the stack. Unset: no permission set is deleted and none is sealed.",
+    )
+    admin_role_arns: list[Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")]] = Field(
+        default_factory=list,
+        description="Roles besides the worker's that the key policy lets seal and verify (who runs the CLI).",
+    )
+
+
 class ApplySettings(Strict):
     max_tps: float = Field(default=20.0, gt=0, le=100, description="Identity Center admin API calls/s.")
     max_outstanding_operations: int = Field(
@@ -298,6 +325,16 @@ class ApplySettings(Strict):
         "of managed permission sets; costs one call per user).",
     )
     mass_delete: MassDeleteGuard = Field(default_factory=MassDeleteGuard)
+    delete_permission_sets: bool = Field(
+        default=False,
+        description="Delete managed permission sets that left the config (with prune, and only those whose "
+        "ownership seal verifies); off: they are reported and kept.",
+    )
+    ownership: OwnershipSettings = Field(default_factory=OwnershipSettings)
+    mode: ApplyMode = Field(
+        default="enforce",
+        description="enforce: apply plans. observe: plan, report and notify what would change; change nothing.",
+    )
 
 
 class AutomationSettings(Strict):
@@ -318,6 +355,11 @@ class AutomationSettings(Strict):
         default=None,
         description="Control Tower home region, when it is neither us-east-1 nor the Identity Center region: "
         "its lifecycle events are forwarded from there.",
+    )
+    trusted_writers: list[Annotated[str, StringConstraints(pattern=TRUSTED_WRITER)]] = Field(
+        default_factory=list,
+        description="Role ARNs, or glob patterns like arn:aws:iam::*:role/TEAM-*, whose Identity Center changes "
+        "are not drift (not reverted, not notified).",
     )
 
 
@@ -390,6 +432,11 @@ class Config(Strict):
 
     def permission_set(self, name: str) -> PermissionSetSpec | None:
         return next((ps for ps in self.permission_sets if ps.name == name), None)
+
+    @property
+    def additive_permission_sets(self) -> frozenset[str]:
+        """Permission sets whose assignments no rule explains are kept (`assignments: additive`)."""
+        return frozenset(ps.name for ps in self.permission_sets if ps.assignments == "additive")
 
     @property
     def assigns_users(self) -> bool:

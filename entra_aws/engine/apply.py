@@ -1,29 +1,35 @@
-"""Apply a plan: permission-set work first, then assignments with a bounded window of asynchronous operations.
+"""Apply a plan: permission-set work first, then provisioning and assignments in bounded windows of asynchronous
+operations.
 
-Identity Center allows roughly 20 admin calls per second in total and about 10 outstanding asynchronous
-assignment operations; both are settings (config `apply`). Throttling and conflicts are retried; nothing that
-eventually succeeded is reported as failed, and nothing that failed is silent.
+The limits are Identity Center's ("Quotas and limits in IAM Identity Center", docs/facts.md): about 20 admin
+calls per second in total, 15 outstanding asynchronous assignment operations, 3 concurrent ProvisionPermissionSet
+calls and one IAM role updated at a time per account, so at most one assignment operation per account is in
+flight (config `apply`). Work is served round-robin across accounts so that one busy account does not idle the
+window. Throttling is retried; a ConflictException is classified by what was asked (see `_run_sync`). Nothing
+that eventually succeeded is reported as failed, and nothing that failed is silent.
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
+from entra_aws.config.models import MANAGED_TAG_KEY
+from entra_aws.engine.model import Finding
 from entra_aws.engine.operations import ASSIGNMENT_KINDS, KINDS
 from entra_aws.engine.pacing import Clock, RateLimiter, RealClock, backoff
 from entra_aws.engine.plan import Operation, Plan
-from entra_aws.engine.ports import ApiError, IdentityCenterWrites, RequestOutcome, StatusKind
+from entra_aws.engine.ports import ApiError, IdentityCenterWrites, OwnershipSeal, RequestOutcome, StatusKind
 
-RETRYABLE = {
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "ConflictException",
-    "ServiceUnavailableException",
-}
+TRANSIENT = {"ThrottlingException", "TooManyRequestsException", "ServiceUnavailableException"}
+CONFLICT = "ConflictException"
+"""Retried like throttling (another operation on the same role, or a change still propagating), except where
+the operation's kind says what it means: a duplicate name on create, assignments left on delete."""
+ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
 @dataclass
@@ -31,13 +37,16 @@ class OperationResult:
     operation: Operation
     ok: bool
     error: str = ""
+    accounts: tuple[str, ...] = ()
+    """A failed provisioning: the accounts its reason names (the set's assignments there are skipped)."""
 
 
 @dataclass
 class Limits:
     max_tps: float = 20.0
-    max_outstanding: int = 10
-    poll_interval: float = 0.5
+    max_outstanding: int = 15
+    max_concurrent_provisioning: int = 3
+    poll_interval: float = 0.3
     max_attempts: int = 8
     min_request_age: float = 1.0
     """A request is taken as finished only once it is this old and no longer IN_PROGRESS (listings lag); no
@@ -47,11 +56,58 @@ class Limits:
     `min_request_age`) instead of listing IN_PROGRESS and FAILED requests (two calls, every `poll_interval`)."""
 
 
+class PermissionSetNames(Protocol):
+    """The reads that find a permission set by name (Identity Center has no lookup by name)."""
+
+    def permission_set_arns(self) -> list[str]: ...
+    def describe(self, arn: str) -> dict[str, Any]: ...
+    def tags(self, arn: str) -> dict[str, str]: ...
+
+
 @dataclass
 class _Pending:
     operation: Operation
     kind: StatusKind
     submitted: float
+
+
+def _account(op: Operation) -> str:
+    """What an operation serializes on: its account (one role update at a time); a provisioning on nothing."""
+    return op.assignment.account_id if op.assignment is not None else f"{op.kind}:{op.permission_set}"
+
+
+class _RoundRobin:
+    """Queued operations by account, served one account after another; an account with an operation in flight
+    waits while the window fills from the others."""
+
+    def __init__(self, operations: Iterable[Operation]) -> None:
+        self._queues: dict[str, deque[Operation]] = {}
+        for op in operations:
+            self._queues.setdefault(_account(op), deque()).append(op)
+        self._turn = deque(self._queues)
+
+    def __bool__(self) -> bool:
+        return bool(self._turn)
+
+    def next(self, busy: set[str]) -> Operation | None:
+        for _ in range(len(self._turn)):
+            account = self._turn[0]
+            self._turn.rotate(-1)
+            if account in busy:
+                continue
+            queue = self._queues[account]
+            op = queue.popleft()
+            if not queue:
+                del self._queues[account]
+                self._turn.pop()
+            return op
+        return None
+
+    def drain(self) -> list[Operation]:
+        rest = [op for account in self._turn for op in self._queues[account]]
+        self._queues.clear()
+        self._turn.clear()
+        return rest
 
 
 @dataclass
@@ -63,21 +119,30 @@ class Executor:
     clock: Clock = field(default_factory=RealClock)
     progress: Callable[[OperationResult], None] | None = None
     deadline: float | None = None
-    """Clock time after which no new assignment operation starts: those in flight finish, the rest are
+    """Clock time after which no new asynchronous operation starts: those in flight finish, the rest are
     `deferred` (not failed) for the next reconcile, e.g. before a Lambda's timeout."""
+    names: PermissionSetNames | None = None
+    """Finds a permission set whose creation met a duplicate name; without it the creation fails."""
     results: list[OperationResult] = field(default_factory=list)
     deferred: list[Operation] = field(default_factory=list)
+    ownership: OwnershipSeal | None = None
+    """Mints the seals `seal_permission_set` tags (the planner plans none without it)."""
 
     def __post_init__(self) -> None:
-        self._limiter = RateLimiter(self.clock, self.limits.max_tps, burst=max(1.0, self.limits.max_tps / 4))
+        self._limiter = RateLimiter(self.clock, self.limits.max_tps, burst=max(1, int(self.limits.max_tps)))
         self._broken: set[str] = set()
+        self._unprovisioned: dict[tuple[str, str], str] = {}  # (permission set, account) -> reason
 
     def run(self, plan: Plan) -> list[OperationResult]:
+        self._plan = plan
         ordered = plan.ordered()
-        synchronous = [op for op in ordered if op.kind not in ASSIGNMENT_KINDS and op.kind != "delete_permission_set"]
-        for op in synchronous:
-            self._run_sync(op)
-        self._run_async([op for op in ordered if op.kind in ASSIGNMENT_KINDS])
+        for op in ordered:
+            if KINDS[op.kind].status is None and op.kind != "delete_permission_set":
+                self._run_sync(op)
+        provisioning = [op for op in ordered if op.kind == "provision_permission_set"]
+        self._run_window(provisioning, self.limits.max_concurrent_provisioning)
+        for kind in ASSIGNMENT_KINDS:  # grant before revoke
+            self._run_window([op for op in ordered if op.kind == kind], self.limits.max_outstanding)
         for op in ordered:
             if op.kind != "delete_permission_set":
                 continue
@@ -93,80 +158,127 @@ class Executor:
     # -- bookkeeping -----------------------------------------------------------------------------------------
 
     def _done(self, op: Operation, ok: bool, error: str = "") -> None:
-        result = OperationResult(op, ok, error)
-        self.results.append(result)
-        if not ok and op.kind in ("create_permission_set", "provision_permission_set"):
+        accounts: tuple[str, ...] = ()
+        if not ok and op.kind == "create_permission_set":
             self._broken.add(op.permission_set)
+        if not ok and op.kind == "provision_permission_set":
+            accounts = tuple(dict.fromkeys(ACCOUNT_ID.findall(error)))
+            self._unprovisioned |= {(op.permission_set, account): error for account in accounts}
+        result = OperationResult(op, ok, error, accounts)
+        self.results.append(result)
         if self.progress:
             self.progress(result)
 
-    def _call(self, fn: Callable[[], Any]) -> Any:
-        """One admin call under the rate limit, retrying throttling and conflicts with backoff."""
+    def _call(self, fn: Callable[[], Any], *, conflicts_retried: bool = True) -> Any:
+        """One admin call under the rate limit, retrying throttling (and conflicts) with backoff."""
+        retried = TRANSIENT | {CONFLICT} if conflicts_retried else TRANSIENT
         for attempt in range(self.limits.max_attempts):
             self._limiter.acquire()
             try:
                 return fn()
             except ApiError as error:
-                if error.code not in RETRYABLE or attempt == self.limits.max_attempts - 1:
+                if error.code not in retried or attempt == self.limits.max_attempts - 1:
                     raise
                 self.clock.sleep(backoff(attempt))
         raise AssertionError("unreachable")
 
+    def _skipped(self, op: Operation) -> str | None:
+        """Why an operation cannot run now, if it cannot."""
+        if op.permission_set in self._broken:
+            return f"skipped: permission set {op.permission_set} could not be created"
+        if op.kind != "create_permission_set" and op.permission_set not in self.arns:
+            return f"skipped: permission set {op.permission_set} is not available"
+        account = op.assignment.account_id if op.assignment is not None else ""
+        if (op.permission_set, account) in self._unprovisioned:
+            reason = self._unprovisioned[(op.permission_set, account)]
+            return f"skipped: permission set {op.permission_set} failed to provision to {account}: {reason}"
+        return None
+
     # -- synchronous permission-set work --------------------------------------------------------------------
 
     def _run_sync(self, op: Operation) -> None:
-        if op.permission_set in self._broken:
-            self._done(op, False, f"skipped: permission set {op.permission_set} could not be created or provisioned")
+        """A ConflictException on create means the name is taken (adopt it if ours, else report); on delete,
+        assignments or provisioning remain (defer to the next run); anywhere else it is retried."""
+        skipped = self._skipped(op)
+        if skipped is not None:
+            self._done(op, False, skipped)
             return
         try:
-            self._sync_operation(op)
+            if op.kind == "create_permission_set":
+                self.arns[op.permission_set] = self._create(op)
+            else:
+                self._dispatch(op, conflicts_retried=op.kind != "delete_permission_set")
         except ApiError as error:
+            if op.kind == "delete_permission_set" and error.code == CONFLICT:
+                self.deferred.append(op)
+                return
             self._done(op, False, str(error))
             return
-        if KINDS[op.kind].status is None:
-            self._done(op, True)
+        self._done(op, True)
 
-    def _dispatch(self, op: Operation) -> Any:
+    def _dispatch(self, op: Operation, *, conflicts_retried: bool = True) -> Any:
         """One call (rate-limited, retried) of the port method the operation's kind names."""
         kind = KINDS[op.kind]
-        arn = "" if op.kind == "create_permission_set" else self.arns[op.permission_set]
+        arn = self.arns.get(op.permission_set, "")
+        if op.kind == "seal_permission_set":
+            op = self._sealed(op, arn)
         method = getattr(self.api, kind.method)
-        return self._call(lambda: method(*kind.arguments(op, arn)))
+        return self._call(lambda: method(*kind.arguments(op, arn)), conflicts_retried=conflicts_retried)
 
-    def _sync_operation(self, op: Operation) -> None:
-        kind = KINDS[op.kind]
-        result = self._dispatch(op)
-        if op.kind == "create_permission_set":
-            self.arns[op.permission_set] = result
-        elif kind.status is not None:
-            self._settle(op, kind.status, result)
+    def _sealed(self, op: Operation, arn: str) -> Operation:
+        """The seal operation carrying its set's seal (a MAC of the ARN, known once the set exists)."""
+        if self.ownership is None:
+            raise ApiError("", "no ownership key to seal with (apply.ownership.key)")
+        return replace(op, detail=(*op.detail, ("seal", self.ownership.seal(arn))))
 
-    def _settle(self, op: Operation, kind: StatusKind, outcome: RequestOutcome) -> None:
-        """A provisioning request: wait for it to finish."""
-        if outcome.in_progress:
-            self._await({outcome.request_id: _Pending(op, kind, self.clock.now())})
-        else:
-            self._done(op, outcome.succeeded, outcome.reason)
+    def _create(self, op: Operation) -> str:
+        try:
+            return str(self._dispatch(op, conflicts_retried=False))
+        except ApiError as error:
+            if error.code != CONFLICT or self.names is None:
+                raise
+            found = self._named(op.permission_set)
+            if found is None:  # taken, but not listed yet: a propagation delay
+                return str(self._dispatch(op))
+        arn, tags = found
+        if tags.get(MANAGED_TAG_KEY) == "true":
+            return arn  # ours: made by a concurrent reconcile
+        message = (
+            f"permission set {op.permission_set} already exists ({arn}) and is not managed by entra-aws: "
+            "add it to apply.adopt_permission_sets to take it over, or rename it"
+        )
+        self._plan.findings.append(Finding("error", message, subject=op.permission_set, kind="duplicate_name"))
+        raise ApiError(CONFLICT, message)
 
-    # -- asynchronous assignments ----------------------------------------------------------------------------
+    def _named(self, name: str) -> tuple[str, dict[str, str]] | None:
+        names = self.names
+        assert names is not None
+        for arn in self._call(names.permission_set_arns):
+            if self._call(partial(names.describe, arn)).get("Name") == name:
+                return arn, self._call(partial(names.tags, arn))
+        return None
 
-    def _run_async(self, operations: list[Operation]) -> None:
-        for kind in ASSIGNMENT_KINDS:  # grant before revoke
-            queue = deque(op for op in operations if op.kind == kind)
-            pending: dict[str, _Pending] = {}
-            while queue or pending:
-                if queue and self._out_of_time():
-                    self.deferred.extend(queue)
-                    queue.clear()
-                while queue and len(pending) < self.limits.max_outstanding:
-                    self._start(queue.popleft(), pending)
-                if pending:
-                    self.clock.sleep(self._wait(pending))
-                    self._poll(pending)
+    # -- asynchronous operations -----------------------------------------------------------------------------
+
+    def _run_window(self, operations: list[Operation], size: int) -> None:
+        """At most `size` requests of one kind in flight, one per account, served round-robin across accounts."""
+        waiting = _RoundRobin(operations)
+        pending: dict[str, _Pending] = {}
+        while waiting or pending:
+            if waiting and self._out_of_time():
+                self.deferred.extend(waiting.drain())
+            busy = {_account(p.operation) for p in pending.values()}
+            while len(pending) < size and (op := waiting.next(busy)) is not None:
+                busy.add(_account(op))
+                self._start(op, pending)
+            if pending:
+                self.clock.sleep(self._wait(pending))
+                self._poll(pending)
 
     def _start(self, op: Operation, pending: dict[str, _Pending]) -> None:
-        if op.permission_set in self._broken or op.permission_set not in self.arns:
-            self._done(op, False, f"skipped: permission set {op.permission_set} is not available")
+        skipped = self._skipped(op)
+        if skipped is not None:
+            self._done(op, False, skipped)
             return
         try:
             outcome: RequestOutcome = self._dispatch(op)
@@ -179,11 +291,6 @@ class Executor:
             pending[outcome.request_id] = _Pending(op, status, self.clock.now())
         else:
             self._done(op, outcome.succeeded, outcome.reason)
-
-    def _await(self, pending: dict[str, _Pending]) -> None:
-        while pending:
-            self.clock.sleep(self._wait(pending))
-            self._poll(pending)
 
     def _wait(self, pending: dict[str, _Pending]) -> float:
         """Until the oldest request is old enough to be asked about, and at least one polling interval."""

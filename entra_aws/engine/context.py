@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from entra_aws.engine.catalog import CatalogCache
 from entra_aws.engine.pacing import Clock, RealClock
-from entra_aws.engine.ports import CallCount, Directory, IdentityCenter, OrganizationView
+from entra_aws.engine.ports import CallCount, Directory, IdentityCenter, OrganizationView, OwnershipSeal
 
 
 @dataclass
@@ -21,3 +21,8 @@ class AwsContext:
     clock: Clock = field(default_factory=RealClock)
     catalog_cache: CatalogCache = field(default_factory=CatalogCache)
     """Permission-set names and ARNs from the last live read, for later group, user and account scopes."""
+    ownership: OwnershipSeal | None = None
+    """The ownership key (engine.ownership). None: permission sets are neither sealed nor deleted, and assignments
+    of managed ones are pruned on their tag alone."""
+    proven: dict[str, str] = field(default_factory=dict)
+    """Permission-set ARN -> the seal that verified on it: a warm process verifies each set's seal once."""

@@ -115,6 +115,8 @@ class PermissionSetRecord:
     name: str
     managed: bool
     content: PermissionSetContent | None = None
+    seal: str | None = None
+    """Its ownership seal tag as read live (None: none, or not read: a remembered catalog keeps no seals)."""
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from entra_aws.config.models import MANAGED_TAG_KEY
+from entra_aws.config.models import MANAGED_TAG_KEY, SEAL_TAG_KEY
 from entra_aws.engine.ports import StatusKind
 
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ OperationKind = Literal[
     "create_permission_set",
     "update_permission_set",
     "tag_permission_set",
+    "seal_permission_set",
     "untag_permission_set",
     "attach_managed_policy",
     "detach_managed_policy",
@@ -72,6 +73,7 @@ KINDS: dict[OperationKind, KindSpec] = {
         1, "update_permission_set", _with("description", "session_duration", "relay_state")
     ),
     "tag_permission_set": KindSpec(1, "tag", _tags),
+    "seal_permission_set": KindSpec(1, "tag", lambda op, arn: (arn, {SEAL_TAG_KEY: op.args["seal"]})),
     "untag_permission_set": KindSpec(1, "untag", lambda op, arn: (arn, list(op.args["keys"]))),
     "attach_managed_policy": KindSpec(1, "attach_managed_policy", _with("arn")),
     "detach_managed_policy": KindSpec(1, "detach_managed_policy", _with("arn")),

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from entra_aws.config.models import PermissionSetSpec
+from entra_aws.config.models import SEAL_TAG_KEY, PermissionSetSpec
 from entra_aws.engine.model import (
     Assignment,
     Boundary,
@@ -118,11 +118,7 @@ def desired_content(spec: PermissionSetSpec) -> PermissionSetContent:
 def content_operations(name: str, want: PermissionSetContent, have: PermissionSetContent) -> list[Operation]:
     """Operations that make `have` equal `want` for one existing permission set."""
     ops: list[Operation] = []
-    if (want.description, want.session_duration, want.relay_state) != (
-        have.description,
-        have.session_duration,
-        have.relay_state,
-    ):
+    if _attributes_differ(want, have):
         ops.append(
             _op(
                 "update_permission_set",
@@ -148,7 +144,8 @@ def content_operations(name: str, want: PermissionSetContent, have: PermissionSe
             ops.append(_op("delete_permissions_boundary", name))
         else:
             ops.append(_op("put_permissions_boundary", name, boundary=want.permissions_boundary))
-    want_tags, have_tags = dict(want.tags), dict(have.tags)
+    want_tags = dict(want.tags)
+    have_tags = {k: v for k, v in have.tags if k != SEAL_TAG_KEY}  # the seal is ownership, not content
     changed = {k: v for k, v in want_tags.items() if have_tags.get(k) != v}
     if changed:
         ops.append(_op("tag_permission_set", name, tags=tuple(sorted(changed.items()))))
@@ -158,9 +155,43 @@ def content_operations(name: str, want: PermissionSetContent, have: PermissionSe
     return ops
 
 
-def creation_operations(spec: PermissionSetSpec) -> list[Operation]:
+def _attributes_differ(want: PermissionSetContent, have: PermissionSetContent) -> bool:
+    """What UpdatePermissionSet can change differs. It takes Description (1-700 characters) and RelayState (1-240):
+    it can set them, never clear them, so a field the config no longer sets is not compared (no diff is left that
+    no update closes)."""
+    if want.session_duration != have.session_duration:
+        return True
+    return any(mine is not None and mine != theirs for mine, theirs in _optional_attributes(want, have).values())
+
+
+def _optional_attributes(
+    want: PermissionSetContent, have: PermissionSetContent
+) -> dict[str, tuple[str | None, str | None]]:
+    return {"description": (want.description, have.description), "relay state": (want.relay_state, have.relay_state)}
+
+
+def uncleared_attributes(name: str, want: PermissionSetContent, have: PermissionSetContent) -> list[Finding]:
+    """Fields the config no longer sets but the permission set still has: reported, not planned (see
+    `_attributes_differ`); an update omitting them may or may not clear them, either way nothing is planned again."""
+    return [
+        Finding(
+            "warning",
+            f"permission set {name!r} still has the {field} {theirs!r}, which the config no longer sets; "
+            "UpdatePermissionSet cannot clear it, so it is left as it is (set it in the config to change it)",
+            name,
+            kind="attribute_not_cleared",
+            permission_set=name,
+        )
+        for field, (mine, theirs) in _optional_attributes(want, have).items()
+        if mine is None and theirs is not None
+    ]
+
+
+def creation_operations(spec: PermissionSetSpec, *, seal: bool = False) -> list[Operation]:
     want = desired_content(spec)
     ops = [_op("create_permission_set", spec.name, spec=spec)]
+    if seal:
+        ops.append(_op("seal_permission_set", spec.name))
     return ops + content_operations(
         spec.name,
         want,
@@ -179,15 +210,22 @@ def plan_permission_sets(
     *,
     adopt: Iterable[str] = (),
     prune_unlisted: bool,
+    keep_unlisted: bool = False,
+    seal: bool = False,
 ) -> Plan:
-    """Create, correct, adopt or delete permission sets. Unmanaged ones are never changed unless adopted."""
+    """Create, correct, adopt or delete permission sets. Unmanaged ones are never changed unless adopted.
+
+    `keep_unlisted`: managed sets that left the config are reported, not deleted (apply.delete_permission_sets
+    off). `seal`: what is created or adopted gets an ownership seal, and so does an adopted-listed managed set
+    that has none (one made before seals, or tagged by hand: listing it in apply.adopt_permission_sets claims it).
+    """
     plan = Plan()
     adopt_names = set(adopt)
     wanted = {spec.name: spec for spec in specs}
     for name, spec in wanted.items():
         record = catalog.get(name)
         if record is None:
-            plan.operations += creation_operations(spec)
+            plan.operations += creation_operations(spec, seal=seal)
             continue
         if not record.managed:
             if name not in adopt_names:
@@ -201,26 +239,49 @@ def plan_permission_sets(
                 )
                 continue
             plan.operations.append(_op("tag_permission_set", name, adopt=True))
+        if seal and name in adopt_names and (not record.managed or (record.content is not None and not record.seal)):
+            plan.operations.append(_op("seal_permission_set", name))
         if record.content is None:  # not read in this scope: content is corrected by full reconciles
             continue
         changes = content_operations(name, desired_content(spec), record.content)
+        plan.findings += uncleared_attributes(name, desired_content(spec), record.content)
         plan.operations += changes
         if changes:
             plan.operations.append(_op("provision_permission_set", name))
     if prune_unlisted:
         managed = [name for name, record in catalog.items() if record.managed]
         plan.managed = len(managed)
-        plan.operations += [_op("delete_permission_set", name) for name in managed if name not in wanted]
+        unlisted = [name for name in managed if name not in wanted]
+        if keep_unlisted:
+            plan.findings += [_kept_permission_set(name) for name in unlisted]
+        else:
+            plan.operations += [_op("delete_permission_set", name) for name in unlisted]
     return plan
 
 
+def _kept_permission_set(name: str) -> Finding:
+    return Finding(
+        "warning",
+        f"permission set {name!r} is managed by entra-aws but no longer in the config; it is kept (set "
+        f"apply.delete_permission_sets: true to delete it)",
+        name,
+        kind="permission_set_kept",
+        permission_set=name,
+    )
+
+
 def plan_assignments(
-    desired: set[Assignment], actual: set[Assignment], managed: set[str], *, prune: bool
+    desired: set[Assignment],
+    actual: set[Assignment],
+    managed: set[str],
+    *,
+    prune: bool,
+    additive: frozenset[str] = frozenset(),
 ) -> list[Operation]:
     """Create what is missing; delete managed assignments nobody asks for.
 
     `managed` names the permission sets entra-aws will own after this plan; assignments of any other permission
-    set are neither created nor deleted.
+    set are neither created nor deleted. Assignments of an `additive` permission set are created, never deleted.
     """
     ops = [
         Operation("create_assignment", a.permission_set, assignment=a)
@@ -231,6 +292,13 @@ def plan_assignments(
         ops += [
             Operation("delete_assignment", a.permission_set, assignment=a)
             for a in sorted(actual - desired)
-            if a.permission_set in managed
+            if a.permission_set in managed and a.permission_set not in additive
         ]
     return ops
+
+
+def kept_by_additive(
+    desired: set[Assignment], actual: set[Assignment], managed: set[str], additive: frozenset[str]
+) -> list[Assignment]:
+    """The assignments of managed additive permission sets that no rule explains: kept, and reported."""
+    return sorted(a for a in actual - desired if a.permission_set in managed and a.permission_set in additive)

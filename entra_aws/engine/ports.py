@@ -135,6 +135,14 @@ class OrganizationView(Protocol):
     def forget(self) -> None: ...
 
 
+class OwnershipSeal(Protocol):
+    """Proof that entra-aws made or adopted a permission set: a MAC of its ARN under a key only entra-aws may use
+    (engine.ownership). `verify` is False for a seal that is not the set's; other failures raise ApiError."""
+
+    def seal(self, arn: str) -> str: ...
+    def verify(self, arn: str, seal: str) -> bool: ...
+
+
 class CallCount(Protocol):
     """The API calls made through the ports so far, by service and operation (reports carry the difference)."""
 

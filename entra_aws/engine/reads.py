@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
 
-from entra_aws.config.models import MANAGED_TAG_KEY, AssignmentRule, Config, PrincipalEntry
+from entra_aws.config.models import MANAGED_TAG_KEY, SEAL_TAG_KEY, AssignmentRule, Config, PrincipalEntry
 from entra_aws.engine.catalog import Catalog
 from entra_aws.engine.context import AwsContext
 from entra_aws.engine.desired import entry_matches, rule_entries
@@ -51,7 +51,8 @@ def read_catalog(admin: IdentityCenterReads, config: Config, *, content_for: set
         described = admin.describe(arn)
         name = described["Name"]
         read = content_for is None or name in content_for
-        records[name] = PermissionSetRecord(arn, name, True, admin.content(arn, described, tags) if read else None)
+        content = admin.content(arn, described, tags) if read else None
+        records[name] = PermissionSetRecord(arn, name, True, content, tags.get(SEAL_TAG_KEY))
     missing = wanted - records.keys()
     for arn, tags in unmanaged:
         if not missing:

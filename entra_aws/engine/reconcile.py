@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from entra_aws.config.models import Config
 from entra_aws.engine.apply import Executor, Limits, OperationResult
@@ -19,7 +20,8 @@ from entra_aws.engine.context import AwsContext
 from entra_aws.engine.desired import desired_state
 from entra_aws.engine.guardrails import management_account_check, mass_deletion_check
 from entra_aws.engine.model import Assignment, DesiredState, Finding
-from entra_aws.engine.plan import CatalogChanges, Plan, plan_assignments, plan_permission_sets
+from entra_aws.engine.ownership import guard_ownership
+from entra_aws.engine.plan import CatalogChanges, Plan, kept_by_additive, plan_assignments, plan_permission_sets
 from entra_aws.engine.reads import (
     Principals,
     PrincipalUnreadableError,
@@ -39,19 +41,27 @@ def _in_scope(assignments: set[Assignment], scope: Scope) -> set[Assignment]:
     return assignments
 
 
-def _permission_set_plan(config: Config, scope: Scope, catalog: Catalog, desired: set[Assignment]) -> Plan:
-    adopt = config.apply.adopt_permission_sets
+def _permission_set_plan(
+    config: Config, scope: Scope, catalog: Catalog, desired: set[Assignment], *, seal: bool
+) -> Plan:
+    """`seal`: an ownership key is at hand, so what is created or adopted is sealed (engine.ownership)."""
+    planner = partial(
+        plan_permission_sets,
+        adopt=config.apply.adopt_permission_sets,
+        keep_unlisted=not config.apply.delete_permission_sets,
+        seal=seal,
+    )
     records = catalog.records
     if scope.kind == "all":
-        return plan_permission_sets(config.permission_sets, records, adopt=adopt, prune_unlisted=config.apply.prune)
+        return planner(config.permission_sets, records, prune_unlisted=config.apply.prune)
     if scope.kind == "permission_set":
         specs = [ps for ps in config.permission_sets if ps.name == scope.value]
         only = {k: v for k, v in records.items() if k == scope.value}
-        return plan_permission_sets(specs, only, adopt=adopt, prune_unlisted=config.apply.prune)
+        return planner(specs, only, prune_unlisted=config.apply.prune)
     # Scoped to principals or an account: create what the grants need, leave content to full reconciles.
     needed = {a.permission_set for a in desired}
     specs = [ps for ps in config.permission_sets if ps.name in needed]
-    return plan_permission_sets(specs, records, adopt=adopt, prune_unlisted=False)
+    return planner(specs, records, prune_unlisted=False)
 
 
 @dataclass
@@ -79,13 +89,53 @@ def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> ScopeState:
 def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, state: ScopeState) -> Plan:
     catalog.require_managed({a.permission_set for a in state.wanted})
     actual = actual_in_scope(ctx.admin, scope, state.principals, catalog)
-    plan = _permission_set_plan(config, scope, catalog, state.wanted)
+    plan = _permission_set_plan(config, scope, catalog, state.wanted, seal=ctx.ownership is not None)
     changes = CatalogChanges.of(plan.operations)
     owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
-    plan.operations += plan_assignments(state.wanted, actual, owned, prune=config.apply.prune)
+    additive = config.additive_permission_sets
+    plan.operations += plan_assignments(state.wanted, actual, owned, prune=config.apply.prune, additive=additive)
+    guard_ownership(plan, catalog, ctx)
     plan.managed += sum(1 for a in actual if a.permission_set in owned)
-    plan.findings = state.principals.findings + state.desired.findings + plan.findings
+    kept = _kept_findings(kept_by_additive(state.wanted, actual, owned, additive), state.names)
+    plan.findings = state.principals.findings + state.desired.findings + plan.findings + kept
     return plan
+
+
+LISTED = 20
+"""Assignments or operations a finding names one by one; the rest are counted."""
+
+
+def _listed(items: list[str]) -> str:
+    more = f", and {len(items) - LISTED} more" if len(items) > LISTED else ""
+    return ", ".join(items[:LISTED]) + more
+
+
+def _kept_findings(kept: list[Assignment], names: dict[str, str]) -> list[Finding]:
+    """One finding per additive permission set holding assignments no rule explains (drift not reverted)."""
+    by_set: dict[str, list[str]] = {}
+    for a in kept:
+        who = f"{a.principal_type.lower()} {names.get(a.principal_id, a.principal_id)} on {a.account_id}"
+        by_set.setdefault(a.permission_set, []).append(who)
+    return [
+        Finding(
+            "info",
+            f"permission set {name!r} is additive: {len(held)} assignment(s) no rule explains kept: {_listed(held)}",
+            name,
+            kind="additive_unexplained",
+            permission_set=name,
+        )
+        for name, held in sorted(by_set.items())
+    ]
+
+
+def _observed_finding(plan: Plan, names: dict[str, str]) -> Finding:
+    changes = _listed([op.describe(names) for op in plan.ordered()])
+    return Finding(
+        "info",
+        f"observe mode (apply.mode: observe), nothing applied; enforce would make {len(plan.operations)} "
+        f"change(s): {changes}",
+        kind="observed_changes",
+    )
 
 
 @dataclass
@@ -131,6 +181,9 @@ def plan_changes(config: Config, scope: Scope, context: AwsContext, *, allow_mas
     breaker = mass_deletion_check(planned.plan, config.apply.mass_delete, allowed=allow_mass_delete)
     if breaker is not None:
         planned.plan.findings.append(breaker.finding)
+    observed = config.apply.mode == "observe"
+    if observed and not planned.plan.empty:
+        planned.plan.findings.append(_observed_finding(planned.plan, planned.names))
     return Report(
         scope=scope,
         plan=planned.plan,
@@ -139,6 +192,7 @@ def plan_changes(config: Config, scope: Scope, context: AwsContext, *, allow_mas
         api_calls=context.calls.total - before,
         catalog_remembered=planned.catalog.remembered,
         blocked=breaker.blocked if breaker else None,
+        observed=observed,
     )
 
 
@@ -161,8 +215,9 @@ def execute(
     deadline: float | None = None,
 ) -> Report:
     """Apply a planned report's operations (in place) and return it; a `blocked` one is returned as it is. With
-    a `deadline` (context clock time), assignment operations not started by then are left in `report.deferred`."""
-    if report.blocked is not None:
+    a `deadline` (context clock time), assignment operations not started by then are left in `report.deferred`.
+    An `observed` one (apply.mode: observe) is returned as it is too: the executor is never made."""
+    if report.blocked is not None or report.observed:
         return report
     before = context.calls.total
     if not report.plan.empty:
@@ -170,6 +225,7 @@ def execute(
         executor = Executor(
             context.admin, dict(report.arns), limits=limits, clock=context.clock, progress=progress, deadline=deadline
         )
+        executor.ownership = context.ownership
         report.results = executor.run(report.plan)
         report.deferred = executor.deferred
         _keep_catalog_cache(context.catalog_cache, report, executor.arns)

@@ -3,6 +3,7 @@ deletion circuit breaker. Through the in-memory fakes of the ports."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from entra_aws.config import Config, parse_config
@@ -12,6 +13,7 @@ from entra_aws.engine.reconcile import reconcile
 from entra_aws.engine.report import Report
 from entra_aws.engine.scope import Scope
 
+from .fake_ownership import FakeOwnershipKey, seal
 from .fakes import FakeDirectory, FakeIdentityCenter, FakePermissionSet, FakeWorld, organization
 
 MANAGEMENT, OTHER, DEV = "111111111111", "999999999999", "222222222222"
@@ -93,10 +95,13 @@ def test_a_config_acknowledgment_covers_a_plan_deleting_at_most_that_many() -> N
 
 
 def test_deleting_permission_sets_counts_too() -> None:
-    fake = world()
+    fake, key = world(), FakeOwnershipKey()
     for n in range(11):
-        fake.admin.add(FakePermissionSet(f"Old{n}", managed_policies={READ_ONLY}), managed=True)
-    report = apply(fake, config([]))
+        seal(fake.admin, key, fake.admin.add(FakePermissionSet(f"Old{n}", managed_policies={READ_ONLY}), managed=True))
+    cfg = config([])
+    cfg = cfg.model_copy(update={"apply": cfg.apply.model_copy(update={"delete_permission_sets": True})})
+    context = replace(fake.context(), ownership=key)
+    report = reconcile(cfg, Scope.everything(), apply=True, context=context)
     assert report.plan.count("delete_permission_set") == 11 and report.blocked is not None
     assert len(fake.admin.permission_sets) == 11
 
