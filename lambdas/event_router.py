@@ -65,6 +65,7 @@ def handle_event(event: dict[str, Any]) -> dict[str, Any]:
         parsed,
         automation_role_arns=_runtime.automation_role_arns(),
         include_users=config.assigns_users,
+        trusted_writers=_runtime.handler_settings().trusted_writers,
     )
     scopes = _resolve(decision.targets)
     if not scopes:

@@ -59,13 +59,16 @@ class HandlerSettings(FunctionSettings):
     """The automation's own roles, comma-separated in the variable."""
     max_concurrent_reconciles: int = Field(ge=1)
     """Workers running at once; each takes its share of the Identity Center rate."""
+    trusted_writers: tuple[Required, ...] = ()
+    """automation.trusted_writers (role ARNs or glob patterns), comma-separated: their Identity Center writes are
+    not drift."""
 
-    @field_validator("automation_role_arns", mode="before")
+    @field_validator("automation_role_arns", "trusted_writers", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         return tuple(a for a in value.split(",") if a) if isinstance(value, str) else value
 
-    @field_serializer("automation_role_arns")
+    @field_serializer("automation_role_arns", "trusted_writers")
     def _joined(self, arns: tuple[str, ...]) -> str:
         return ",".join(arns)
 

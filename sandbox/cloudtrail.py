@@ -93,6 +93,12 @@ def scim_group_patched(group_id: str, *, region: str, account: str) -> Record:
     return _scim("PatchGroup", region, account, {"httpBody": body, "id": group_id}, None)
 
 
+def scim_group_members_patched(group_id: str, op: str, *, region: str, account: str) -> Record:
+    """PatchGroup adding (op ADD) or removing (op REMOVE) members: the member ids are hidden like every value."""
+    body = {"operations": [{"op": op, "path": "members", "value": HIDDEN}], "schemas": [HIDDEN]}
+    return _scim("PatchGroup", region, account, {"httpBody": body, "id": group_id}, None)
+
+
 def scim_group_deleted(group_id: str, *, region: str, account: str) -> Record:
     return _scim("DeleteGroup", region, account, {"id": group_id}, None)
 
@@ -228,6 +234,29 @@ def _console_root(account: str) -> dict[str, Any]:
     }
 
 
+def _role_session(role_arn: str, account: str) -> dict[str, Any]:
+    """A session of the role `role_arn` (another tool's function, say), as CloudTrail names an assumed role."""
+    role = role_arn.rsplit("/", 1)[-1]
+    return {
+        "type": "AssumedRole",
+        "principalId": f"AROAEXAMPLETOOL:{role}-session",
+        "arn": f"arn:aws:sts::{account}:assumed-role/{role}/{role}-session",
+        "accountId": account,
+        "accessKeyId": "ASIAEXAMPLETOOL",
+        "sessionContext": {
+            "sessionIssuer": {
+                "type": "Role",
+                "principalId": "AROAEXAMPLETOOL",
+                "arn": role_arn,
+                "accountId": account,
+                "userName": role,
+            },
+            "webIdFederationData": {},
+            "attributes": {"creationDate": _now(), "mfaAuthenticated": "false"},
+        },
+    }
+
+
 def console_assignment(
     name: str,
     *,
@@ -238,8 +267,10 @@ def console_assignment(
     request_id: str,
     region: str,
     management: str,
+    by: str | None = None,
 ) -> Record:
-    """CreateAccountAssignment / DeleteAccountAssignment made in the console by the root user."""
+    """CreateAccountAssignment / DeleteAccountAssignment made in the console by the root user, or by a session
+    of the role `by`."""
     target = {
         "targetId": account_id,
         "targetType": "AWS_ACCOUNT",
@@ -252,7 +283,7 @@ def console_assignment(
     )
     detail = _common("sso.amazonaws.com", name, region, management)
     detail |= {
-        "userIdentity": _console_root(management),
+        "userIdentity": _role_session(by, management) if by else _console_root(management),
         "sourceIPAddress": "192.0.2.20",
         "userAgent": "AWS Internal",
         "requestParameters": {"instanceArn": instance_arn, **target},

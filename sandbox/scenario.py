@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError, model_validator
 
 from entra_aws.config.base import Strict
 from entra_aws.config.loader import ConfigError, field_path, read_document
@@ -26,6 +26,7 @@ def _ou_path(value: str) -> str:
     return value
 
 
+ROLE_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[!-~]+$"
 OuPath = Annotated[str, AfterValidator(_ou_path), Field(description="OU path from the root, e.g. /Workloads/Prod")]
 
 
@@ -36,6 +37,17 @@ class GrantRef(Strict):
 
     def __str__(self) -> str:
         return f"{self.group} -> {self.permission_set} on {self.account}"
+
+
+class AccessRef(Strict):
+    """A user's effective access: a permission set on an account through the groups the user is a member of."""
+
+    user: NonEmptyStr
+    account: AccountRef
+    permission_set: NonEmptyStr
+
+    def __str__(self) -> str:
+        return f"{self.user} -> {self.permission_set} on {self.account}"
 
 
 class PermissionSetExpectation(Strict):
@@ -58,10 +70,12 @@ class Expectations(Strict):
     present: list[GrantRef] = Field(default_factory=list)
     absent: list[GrantRef] = Field(default_factory=list)
     permission_sets: list[PermissionSetExpectation] = Field(default_factory=list)
+    access: list[AccessRef] = Field(default_factory=list, description="users who can use these, via their groups")
+    no_access: list[AccessRef] = Field(default_factory=list, description="users who cannot, via any group")
 
     @property
     def count(self) -> int:
-        return len(self.present) + len(self.absent) + len(self.permission_sets)
+        return len(self.present) + len(self.absent) + len(self.permission_sets) + len(self.access) + len(self.no_access)
 
 
 class _Step(Strict):
@@ -91,6 +105,24 @@ class ScimGroupDeleted(_Step):
     action: Literal["scim_group_deleted"]
     group: NonEmptyStr
     summary = "Entra deprovisions group {group} (SCIM)"  # SCIM DeleteGroup
+
+
+class GroupMemberAdded(_Step):
+    """Entra adds a user to a group (for example an Entra PIM for Groups activation): SCIM PatchGroup members."""
+
+    action: Literal["group_member_added"]
+    group: NonEmptyStr
+    user: NonEmptyStr
+    summary = "Entra adds {user} to group {group} (SCIM PatchGroup members)"
+
+
+class GroupMemberRemoved(_Step):
+    """Entra removes a user from a group (for example a PIM for Groups activation expiring)."""
+
+    action: Literal["group_member_removed"]
+    group: NonEmptyStr
+    user: NonEmptyStr
+    summary = "Entra removes {user} from group {group} (SCIM PatchGroup members)"
 
 
 class AccountCreated(_Step):
@@ -145,17 +177,22 @@ class AccountRemoved(_Step):
 
 
 class ManualAssignment(_Step):
-    """Someone assigns (or, with remove: true, unassigns) a group in the console, as the root user."""
+    """Someone assigns (or, with remove: true, unassigns) a group: in the console as the root user, or `by` a
+    role's session (another tool, e.g. a temporary-access tool's role)."""
 
     action: Literal["manual_assignment"]
     group: NonEmptyStr
     account: AccountRef
     permission_set: NonEmptyStr
     remove: bool = False
+    by: Annotated[str, StringConstraints(pattern=ROLE_ARN)] | None = Field(
+        default=None, description="the IAM role ARN whose session makes the call; the root user when omitted"
+    )
 
     def describe(self) -> str:
         verb = "removes" if self.remove else "adds"
-        return f"Someone {verb} {self.group} -> {self.permission_set} on {self.account} by hand (console)"
+        how = f"as {self.by}" if self.by else "by hand (console)"
+        return f"Someone {verb} {self.group} -> {self.permission_set} on {self.account} {how}"
 
 
 class ScheduledReconcile(_Step):
@@ -169,6 +206,8 @@ Step = Annotated[
     ScimGroupCreated
     | ScimGroupRenamed
     | ScimGroupDeleted
+    | GroupMemberAdded
+    | GroupMemberRemoved
     | AccountCreated
     | ControlTowerAccountEnrolled
     | AccountMoved
@@ -180,7 +219,8 @@ Step = Annotated[
     Field(discriminator="action"),
 ]
 ACTIONS = (
-    "scim_group_created, scim_group_renamed, scim_group_deleted, account_created, control_tower_account_enrolled, "
+    "scim_group_created, scim_group_renamed, scim_group_deleted, group_member_added, group_member_removed, "
+    "account_created, control_tower_account_enrolled, "
     "account_moved, account_tagged, account_untagged, account_removed, manual_assignment, scheduled_reconcile"
 )
 

@@ -25,6 +25,7 @@ from sandbox.emulator import SANDBOX_ACCOUNT_ID_TAG
 from sandbox.eventbridge_gaps import fire_schedule
 from sandbox.lambda_runtime import Invocation, Poller, invoke
 from sandbox.scenario import (
+    AccessRef,
     AccountCreated,
     AccountMoved,
     AccountRemoved,
@@ -33,6 +34,8 @@ from sandbox.scenario import (
     ControlTowerAccountEnrolled,
     Expectations,
     GrantRef,
+    GroupMemberAdded,
+    GroupMemberRemoved,
     ManualAssignment,
     PermissionSetExpectation,
     Scenario,
@@ -169,6 +172,8 @@ class Simulator:
         self.groups: dict[str, str] = {}
         """Every group seen: id -> display name (deleted ones too: their leftovers must show)."""
         self.accounts: dict[str, str] = {}
+        self.users: dict[str, str] = {}
+        """User name -> id."""
         self.poller = Poller(deployment, session)
         self.outcomes: list[StepOutcome] = []
 
@@ -178,6 +183,7 @@ class Simulator:
         world = self.scenario.organization
         ids = seed_world(world, self.region, self.session).ids
         self.groups.update({ids[name]: name for name in world.groups})
+        self.users = {name: ids[name] for name in world.users}
         self.accounts.update({a.id: a.name for a in world.all_accounts()})
 
     def run(self) -> SimulationResult:
@@ -314,6 +320,8 @@ class Simulator:
             return self._scim_renamed(step.group, step.new_name)
         if isinstance(step, ScimGroupDeleted):
             return self._scim_deleted(step.group)
+        if isinstance(step, GroupMemberAdded | GroupMemberRemoved):
+            return self._membership(step)
         if isinstance(step, AccountCreated | ControlTowerAccountEnrolled):
             return self._account_created(step)
         if isinstance(step, AccountMoved):
@@ -342,6 +350,20 @@ class Simulator:
         )
         self.groups[group_id] = new_name
         return self._publish(cloudtrail.scim_group_patched(group_id, region=self.region, account=self.management))
+
+    def _membership(self, step: GroupMemberAdded | GroupMemberRemoved) -> list[str]:
+        group_id, member = self._group_id(step.group), {"UserId": self._user_id(step.user)}
+        if isinstance(step, GroupMemberAdded):
+            self.store.create_group_membership(IdentityStoreId=self.store_id, GroupId=group_id, MemberId=member)
+            op = "ADD"
+        else:
+            membership = self.store.get_group_membership_id(
+                IdentityStoreId=self.store_id, GroupId=group_id, MemberId=member
+            )["MembershipId"]
+            self.store.delete_group_membership(IdentityStoreId=self.store_id, MembershipId=membership)
+            op = "REMOVE"
+        record = cloudtrail.scim_group_members_patched(group_id, op, region=self.region, account=self.management)
+        return self._publish(record)
 
     def _scim_deleted(self, name: str) -> list[str]:
         group_id = self._group_id(name)
@@ -417,6 +439,7 @@ class Simulator:
             request_id=status["RequestId"],
             region=self.region,
             management=self.management,
+            by=step.by,
         )
         return self._publish(record)
 
@@ -434,6 +457,11 @@ class Simulator:
             if known == name:
                 return group_id
         raise ScenarioError(f"group {name!r} does not exist (known: {', '.join(sorted(self.groups.values()))})")
+
+    def _user_id(self, name: str) -> str:
+        if name not in self.users:
+            raise ScenarioError(f"user {name!r} does not exist (known: {', '.join(sorted(self.users))})")
+        return self.users[name]
 
     def _account_id(self, reference: str) -> str:
         if reference in self.accounts:
@@ -490,7 +518,27 @@ class Simulator:
                 problems.append(f"expected absent, present: {ref}")
         for expected in expect.permission_sets:
             problems.extend(self._check_permission_set(expected))
+        for access in expect.access:
+            problems.extend(self._check_access(access, held, expected=True))
+        for access in expect.no_access:
+            problems.extend(self._check_access(access, held, expected=False))
         return problems
+
+    def _check_access(self, ref: AccessRef, held: set[tuple[str, str, str]], *, expected: bool) -> list[str]:
+        """Whether any group the user is a member of holds the permission set on the account."""
+        if ref.user not in self.users:
+            return [f"expectation names an unknown user: {ref.user}"]
+        try:
+            account_id = self._account_id(ref.account)
+        except ScenarioError:
+            return [f"expectation names an unknown account: {ref.account}"]
+        member = {"UserId": self.users[ref.user]}
+        memberships = self.store.list_group_memberships_for_member(IdentityStoreId=self.store_id, MemberId=member)
+        groups = {self.groups.get(m["GroupId"], "") for m in memberships["GroupMemberships"]}
+        has = any((group, account_id, ref.permission_set) in held for group in groups)
+        if has == expected:
+            return []
+        return [f"expected {'access' if expected else 'no access'}, {'has none' if expected else 'has it'}: {ref}"]
 
     def _grant_key(self, ref: GrantRef) -> tuple[str, str, str] | str:
         names = set(self.groups.values())

@@ -30,8 +30,19 @@ def _parser(command: str) -> ArgumentParser:
             action="store_true",
             help="apply a plan the deletion circuit breaker holds (apply.mass_delete in the config)",
         )
+        parser.add_argument(
+            "--enforce",
+            action="store_true",
+            help="apply once although the config says apply.mode: observe (the automation keeps observing)",
+        )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
+
+
+OBSERVE_REFUSAL = (
+    "entra-aws apply: the config says apply.mode: observe, so nothing is changed; `entra-aws plan` shows what "
+    "enforce would do, --enforce applies it once"
+)
 
 
 def _context(config: Any) -> Any:
@@ -59,6 +70,10 @@ def _plan(args: Any, apply: bool) -> int:
 
     config = load_config(args.config)
     scope = Scope.parse(args.scope)
+    if apply and config.apply.mode == "observe":
+        if not args.enforce:
+            return fail(OBSERVE_REFUSAL, 2)
+        config = config.model_copy(update={"apply": config.apply.model_copy(update={"mode": "enforce"})})
     context = _context(config)
     preview = plan_changes(config, scope, context, allow_mass_delete=apply and args.allow_mass_delete)
     prog = f"entra-aws {'apply' if apply else 'plan'}"

@@ -29,6 +29,8 @@ class Report:
     """Operations not started before the deadline; the next reconcile of the scope plans them again."""
     blocked: str | None = None
     """Why nothing was (or will be) applied: a guardrail stopped the whole reconcile (see engine.guardrails)."""
+    observed: bool = False
+    """Planned in observe mode (apply.mode: observe): reported and notified, never applied."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -51,6 +53,8 @@ class Report:
         planned = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) or "no changes"
         if self.blocked is not None:
             return f"scope {self.scope}: blocked, nothing applied ({planned}): {self.blocked}"
+        if self.observed:
+            return f"scope {self.scope}: observed, nothing applied (plan: {planned})"
         if not self.applied:
             return f"scope {self.scope}: plan: {planned}"
         deferred = f", {len(self.deferred)} deferred" if self.deferred else ""
@@ -82,6 +86,7 @@ class Report:
             "applied": self.applied,
             "ok": self.ok,
             "blocked": self.blocked,
+            "observed": self.observed,
             "summary": self.summary(),
             "operations": [op_dict(None, op) for op in self.plan.ordered()] if not self.applied else [],
             "results": [op_dict(r, r.operation) for r in self.results],

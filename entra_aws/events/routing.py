@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from entra_aws.engine.scope import Scope
@@ -74,7 +75,21 @@ def is_own_change(detail: CloudTrailDetail, automation_role_arns: Iterable[str])
     return issuer is not None and issuer in set(automation_role_arns)
 
 
-def route(event: CloudTrailEvent, *, automation_role_arns: Iterable[str], include_users: bool = True) -> Decision:
+def trusted_writer(detail: CloudTrailDetail, trusted_writers: Iterable[str]) -> str | None:
+    """The trusted-writer pattern (an exact ARN or a glob) the call's role session issuer matches, if any."""
+    issuer = detail.user_identity.issuer_arn
+    if issuer is None:
+        return None
+    return next((pattern for pattern in trusted_writers if fnmatchcase(issuer, pattern)), None)
+
+
+def route(
+    event: CloudTrailEvent,
+    *,
+    automation_role_arns: Iterable[str],
+    include_users: bool = True,
+    trusted_writers: Iterable[str] = (),
+) -> Decision:
     detail = event.detail
     if detail.error_code:
         return Decision(None, reason=f"the call failed ({detail.error_code}); nothing changed")
@@ -86,6 +101,9 @@ def route(event: CloudTrailEvent, *, automation_role_arns: Iterable[str], includ
     if source == rules.IDENTITY_CENTER:
         if is_own_change(detail, automation_role_arns):
             return Decision("drift", reason="made by this automation")
+        trusted = trusted_writer(detail, trusted_writers)
+        if trusted is not None:
+            return Decision("drift", reason=f"made by a trusted writer ({trusted}): not drift")
         return _drift(detail)
     return Decision(None, reason=f"{source} {name} is not handled")
 

@@ -134,12 +134,19 @@ def organization_patterns() -> dict[str, dict[str, Any]]:
     }
 
 
-def drift_pattern(automation_role_arns: Iterable[str]) -> dict[str, Any]:
-    """Identity Center writes by anyone but the automation. `anything-but` does not match a missing issuer
-    (the root user, IAM users, service events), hence the `$or` with `exists: false`."""
-    own = sorted(set(automation_role_arns))
-    if not own:
+def is_pattern(trusted_writer: str) -> bool:
+    """A trusted writer given as a glob (`*`, `?`, `[...]`): matched by the router, not by the rule."""
+    return any(char in trusted_writer for char in "*?[")
+
+
+def drift_pattern(automation_role_arns: Iterable[str], trusted_writers: Iterable[str] = ()) -> dict[str, Any]:
+    """Identity Center writes by anyone but the automation and the trusted writers named by exact ARN (those
+    given as patterns are dropped by the router). `anything-but` does not match a missing issuer (the root
+    user, IAM users, service events), hence the `$or` with `exists: false`."""
+    if not set(automation_role_arns):
         raise ValueError("the drift rule needs the automation's role ARNs to exclude its own writes")
+    exact = {arn for arn in trusted_writers if not is_pattern(arn)}
+    own = sorted({*automation_role_arns, *exact})
     issuer = ("userIdentity", "sessionContext", "sessionIssuer", "arn")
     return {
         "source": ["aws.sso"],
@@ -190,7 +197,9 @@ def identity_center_forward_pattern(include_users: bool) -> dict[str, Any]:
     }
 
 
-def rule_specs(*, include_users: bool, automation_role_arns: Iterable[str]) -> list[RuleSpec]:
+def rule_specs(
+    *, include_users: bool, automation_role_arns: Iterable[str], trusted_writers: Iterable[str] = ()
+) -> list[RuleSpec]:
     specs = [
         RuleSpec(
             "IdentityChanges",
@@ -213,7 +222,7 @@ def rule_specs(*, include_users: bool, automation_role_arns: Iterable[str]) -> l
             "ManualIdentityCenterChanges",
             "drift",
             "Identity Center assignment and permission-set writes by anyone but this automation",
-            drift_pattern(automation_role_arns),
+            drift_pattern(automation_role_arns, trusted_writers),
         )
     )
     return specs

@@ -51,6 +51,7 @@ class Functions(Construct):
             idempotency_table=queues.table.table_name,
             automation_role_arns=tuple(sorted(automation_role_arns(cdk.Stack.of(self)))),
             max_concurrent_reconciles=config.automation.max_concurrent_reconciles,
+            trusted_writers=tuple(config.automation.trusted_writers),
         )
         self.router = self._handler(
             "EventRouter", ROUTER_ROLE_NAME, "lambdas.event_router.handler", settings, 512, ROUTER_TIMEOUT

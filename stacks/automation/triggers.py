@@ -48,7 +48,12 @@ class Triggers(Construct):
         super().__init__(scope, construct_id)
         self.config, self.queues = config, queues
         self.rules: dict[str, events.Rule] = {}
-        for spec in rules.rule_specs(include_users=config.assigns_users, automation_role_arns=automation_role_arns):
+        specs = rules.rule_specs(
+            include_users=config.assigns_users,
+            automation_role_arns=automation_role_arns,
+            trusted_writers=config.automation.trusted_writers,
+        )
+        for spec in specs:
             self.rules[spec.name] = events.Rule(
                 self,
                 spec.name,
