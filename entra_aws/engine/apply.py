@@ -4,9 +4,9 @@ operations.
 The limits are Identity Center's ("Quotas and limits in IAM Identity Center", docs/facts.md): about 20 admin
 calls per second in total, 15 outstanding asynchronous assignment operations, 3 concurrent ProvisionPermissionSet
 calls and one IAM role updated at a time per account, so at most one assignment operation per account is in
-flight (config `apply`). Work is served round-robin across accounts so that one busy account does not idle the
-window. Throttling is retried; a ConflictException is classified by what was asked (see `_run_sync`). Nothing
-that eventually succeeded is reported as failed, and nothing that failed is silent.
+flight (config `apply`). Work is served across accounts, most backlog first, so that one busy account does not
+idle the window. Throttling is retried; a ConflictException is classified by what was asked (see `_run_sync`).
+Nothing that eventually succeeded is reported as failed, and nothing that failed is silent.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Protocol
 
-from entra_aws.config.models import MANAGED_TAG_KEY
+from entra_aws.config.models import MANAGED_TAG_KEY, SEAL_TAG_KEY
 from entra_aws.engine.model import Finding
 from entra_aws.engine.operations import ASSIGNMENT_KINDS, KINDS
 from entra_aws.engine.pacing import Clock, RateLimiter, RealClock, backoff
@@ -76,37 +76,33 @@ def _account(op: Operation) -> str:
     return op.assignment.account_id if op.assignment is not None else f"{op.kind}:{op.permission_set}"
 
 
-class _RoundRobin:
-    """Queued operations by account, served one account after another; an account with an operation in flight
-    waits while the window fills from the others."""
+class _Backlog:
+    """Queued operations by account. The next one comes from the free account with the most left to do (on a tie,
+    the one that has waited longest): with equal backlogs that is round-robin across accounts, and an account
+    whose operations must run one after another starts early enough not to finish last."""
 
     def __init__(self, operations: Iterable[Operation]) -> None:
         self._queues: dict[str, deque[Operation]] = {}
         for op in operations:
             self._queues.setdefault(_account(op), deque()).append(op)
-        self._turn = deque(self._queues)
 
     def __bool__(self) -> bool:
-        return bool(self._turn)
+        return bool(self._queues)
 
     def next(self, busy: set[str]) -> Operation | None:
-        for _ in range(len(self._turn)):
-            account = self._turn[0]
-            self._turn.rotate(-1)
-            if account in busy:
-                continue
-            queue = self._queues[account]
-            op = queue.popleft()
-            if not queue:
-                del self._queues[account]
-                self._turn.pop()
-            return op
-        return None
+        free = [account for account in self._queues if account not in busy]
+        if not free:
+            return None
+        account = max(free, key=lambda a: len(self._queues[a]))
+        queue = self._queues.pop(account)
+        op = queue.popleft()
+        if queue:
+            self._queues[account] = queue  # to the back: it goes after its equals
+        return op
 
     def drain(self) -> list[Operation]:
-        rest = [op for account in self._turn for op in self._queues[account]]
+        rest = [op for queue in self._queues.values() for op in queue]
         self._queues.clear()
-        self._turn.clear()
         return rest
 
 
@@ -241,14 +237,20 @@ class Executor:
             if found is None:  # taken, but not listed yet: a propagation delay
                 return str(self._dispatch(op))
         arn, tags = found
-        if tags.get(MANAGED_TAG_KEY) == "true":
-            return arn  # ours: made by a concurrent reconcile
+        if self._ours(arn, tags):
+            return arn  # made by a concurrent reconcile
         message = (
             f"permission set {op.permission_set} already exists ({arn}) and is not managed by entra-aws: "
             "add it to apply.adopt_permission_sets to take it over, or rename it"
         )
         self._plan.findings.append(Finding("error", message, subject=op.permission_set, kind="duplicate_name"))
         raise ApiError(CONFLICT, message)
+
+    def _ours(self, arn: str, tags: dict[str, str]) -> bool:
+        """With an ownership key, only a seal that verifies proves it (anyone may tag); without one, the tag."""
+        if self.ownership is not None:
+            return self.ownership.verify(arn, tags.get(SEAL_TAG_KEY, ""))
+        return tags.get(MANAGED_TAG_KEY) == "true"
 
     def _named(self, name: str) -> tuple[str, dict[str, str]] | None:
         names = self.names
@@ -261,8 +263,8 @@ class Executor:
     # -- asynchronous operations -----------------------------------------------------------------------------
 
     def _run_window(self, operations: list[Operation], size: int) -> None:
-        """At most `size` requests of one kind in flight, one per account, served round-robin across accounts."""
-        waiting = _RoundRobin(operations)
+        """At most `size` requests of one kind in flight, at most one per account (see `_Backlog`)."""
+        waiting = _Backlog(operations)
         pending: dict[str, _Pending] = {}
         while waiting or pending:
             if waiting and self._out_of_time():

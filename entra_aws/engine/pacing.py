@@ -4,6 +4,7 @@ token bucket that keeps Identity Center admin calls under the collective TPS quo
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -38,26 +39,25 @@ class VirtualClock:
 
 @dataclass
 class RateLimiter:
-    """Token bucket: at most `rate` calls per second, bursts up to `burst`."""
+    """At most `rate` calls per second in every window, as Identity Center counts them: no `burst` consecutive
+    calls within `burst / rate` seconds, so bursts of up to `burst` and never more than `rate` in any one second
+    (a token bucket would allow `rate + burst`)."""
 
     clock: Clock
     rate: float
-    burst: float = 1.0
-    _tokens: float = field(default=1.0, init=False)
-    _updated: float | None = field(default=None, init=False)
+    burst: int = 1
+    _recent: deque[float] = field(default_factory=deque, init=False)
 
     def acquire(self) -> None:
-        now = self.clock.now()
-        if self._updated is None:
-            self._updated, self._tokens = now, self.burst
-        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
-        self._updated = now
-        if self._tokens < 1.0:
-            wait = (1.0 - self._tokens) / self.rate
-            self.clock.sleep(wait)
-            self._updated = self.clock.now()
-            self._tokens = 1.0
-        self._tokens -= 1.0
+        if len(self._recent) >= self.burst:
+            wait = self._recent.popleft() + self.burst / self.rate + ROUNDING - self.clock.now()
+            if wait > 0:
+                self.clock.sleep(wait)
+        self._recent.append(self.clock.now())
+
+
+ROUNDING = 1e-6
+"""Seconds kept between windows, so that sums of floating-point sleeps never land a call just inside one."""
 
 
 def backoff(attempt: int, base: float = 0.5, cap: float = 20.0) -> float:
