@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from entra_aws.engine.context import AwsContext
 from entra_aws.engine.model import Principal
-from entra_aws.engine.ports import IdentityCenterReads
+from entra_aws.engine.ports import Directory, IdentityCenterReads
 
 DIRECT = "direct"
 
@@ -106,6 +106,10 @@ class _Lookup:
             permission_set in self.privileged,
         )
 
+    def grant(self, group: str, account_id: str, arn: str) -> GroupGrant:
+        permission_set = self.set_name(arn)
+        return GroupGrant(group, account_id, permission_set, permission_set in self.privileged)
+
     def set_name(self, arn: str) -> str:
         return self.names.get(arn, arn.rsplit("/", 1)[-1])
 
@@ -125,40 +129,40 @@ def _matches(row: AccessRow, query: AccessQuery) -> bool:
     )
 
 
-def read_access(context: AwsContext, privileged: Iterable[str], query: AccessQuery = AccessQuery()) -> AccessReport:
+def _groups_in_scope(directory: Directory, query: AccessQuery, user: Principal | None) -> list[Principal]:
+    groups = directory.groups()
+    if query.group:
+        groups = [_named(groups, query.group, "group")]
+    if user is not None:
+        theirs = set(directory.groups_of(user.id))
+        groups = [g for g in groups if g.id in theirs]
+    return groups
+
+
+def read_access(context: AwsContext, privileged: Iterable[str], query: AccessQuery | None = None) -> AccessReport:
     """Every user's access, narrowed by `query`. `privileged`: the permission-set names the config marks so."""
+    query = query or AccessQuery()
     admin, directory = context.admin, context.directory
     before = context.calls.total
     accounts = {a.id: a.name for a in context.organization.snapshot().accounts.values()}
     users = {u.id: u for u in directory.users()}
     lookup = _Lookup(permission_set_names(admin), accounts, users, frozenset(privileged))
     _check(query, lookup)
-    groups = directory.groups()
     user = _named(users.values(), query.user, "user") if query.user else None
-    if query.group:
-        groups = [_named(groups, query.group, "group")]
-    if user is not None:
-        theirs = set(directory.groups_of(user.id))
-        groups = [g for g in groups if g.id in theirs]
-    rows: list[AccessRow] = []
-    grants: list[GroupGrant] = []
-    members: dict[str, list[str]] = {}
-    for group in groups:
+    report = AccessReport([], [], accounts)
+    for group in _groups_in_scope(directory, query, user):
         held = admin.assignments_for_principal("GROUP", group.id)
         if not held:
             continue
-        grants += [
-            GroupGrant(group.name, a, lookup.set_name(arn), lookup.set_name(arn) in lookup.privileged)
-            for a, arn in held
-        ]
+        report.grants += [lookup.grant(group.name, account, arn) for account, arn in held]
         ids = [user.id] if user is not None else directory.members(group.id)
-        members[group.name] = [users[i].name if i in users else i for i in ids]
-        via = f"group {group.name}"
-        rows += [lookup.row(i, via, a, arn) for i in ids for a, arn in held]
+        report.members[group.name] = [users[i].name if i in users else i for i in ids]
+        report.rows += [lookup.row(i, f"group {group.name}", account, arn) for i in ids for account, arn in held]
     if not query.group:
         for direct in [user] if user is not None else users.values():
-            rows += [
-                lookup.row(direct.id, DIRECT, a, arn) for a, arn in admin.assignments_for_principal("USER", direct.id)
-            ]
-    rows = sorted(r for r in rows if _matches(r, query))
-    return AccessReport(rows, sorted(grants), accounts, context.calls.total - before, members)
+            held = admin.assignments_for_principal("USER", direct.id)
+            report.rows += [lookup.row(direct.id, DIRECT, account, arn) for account, arn in held]
+    report.rows = sorted(r for r in report.rows if _matches(r, query))
+    report.grants.sort()
+    report.api_calls = context.calls.total - before
+    return report

@@ -34,8 +34,8 @@ def world() -> FakeWorld:
     return FakeWorld(admin, directory, organization(MANAGEMENT, PROD, DEV))
 
 
-def rows(query: AccessQuery = AccessQuery(), fake: FakeWorld | None = None) -> list[AccessRow]:
-    return read_access((fake or world()).context(), ["AdministratorAccess"], query).rows
+def rows(query: AccessQuery | None = None, fake: FakeWorld | None = None) -> list[AccessRow]:
+    return read_access((fake or world()).context(), ["AdministratorAccess"], query or AccessQuery()).rows
 
 
 def test_every_path_is_a_row_naming_the_user_the_group_or_direct_the_account_and_whether_privileged() -> None:
