@@ -1,4 +1,4 @@
-"""`make bench`: run the five benchmark sections, compare each with its reference, write bench/results.json
+"""`make bench`: run the benchmark sections, compare each with its reference, write bench/results.json
 and print the comparison as a Markdown table (docs/benchmark.md explains every section).
 
     python -m bench.run                          # all sections, writes bench/results.json
@@ -82,6 +82,19 @@ def reconcile_reads_rows(r: Result) -> list[Row]:
     ]
 
 
+def import_reads_rows(r: Result) -> list[Row]:
+    calls, bound = r["calls"], r["bound"]
+    return [
+        Row(
+            what=f"`entra-aws import` reads, {r['accounts']:,} accounts (then its config plans no changes)",
+            measured=f"{calls:,} calls ({calls / bound:.2f} x bound)",
+            reference=f"bound {bound:,}",
+            goal="<= bound",
+            met=calls <= bound,
+        )
+    ]
+
+
 def assignment_makespan_rows(r: Result) -> list[Row]:
     seconds, bound, operations = r["seconds"], r["lower_bound_seconds"], r["operations"]
     lost = operations - r["succeeded"]
@@ -141,6 +154,7 @@ SECTIONS = (
     Section("event_calls", "bench.event_calls", event_calls_rows),
     Section("cold_start_import_ms", "bench.cold_start", cold_start_rows),
     Section("credentials_cache_hit", "bench.credentials_cache_hit", credentials_cache_hit_rows),
+    Section("import_reads", "bench.import_reads", import_reads_rows),
 )
 TIMED_FIRST = ("cold_start_import_ms", "credentials_cache_hit")
 

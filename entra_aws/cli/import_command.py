@@ -50,7 +50,7 @@ def _problem(args: Any) -> str | None:
     return None
 
 
-def _write(out: Path, document: dict[str, Any], policy_files: dict[str, str], left_out: list[str]) -> None:
+def write_imported(out: Path, document: dict[str, Any], policy_files: dict[str, str], left_out: list[str]) -> None:
     import yaml
 
     header = ["# Written by `entra-aws import` from the live Identity Center; principals are pinned by identity."]
@@ -73,7 +73,7 @@ def _import(args: Any) -> int:
     bootstrap = parse_config({"tenant_id": args.tenant_id, "identity_center": {"region": args.region}})
     live = read_live(aws_context(bootstrap), re.compile(args.leave_out))
     imported = imported_config(live, tenant_id=args.tenant_id, region=args.region)
-    _write(out, imported.document, imported.policy_files, imported.left_out)
+    write_imported(out, imported.document, imported.policy_files, imported.left_out)
     config = load_config(out)  # what was written must load: a ConfigError here is a bug worth one line each
     adopted = len(config.apply.adopt_permission_sets)
     print(

@@ -26,6 +26,7 @@ MAKESPAN = {
 EVENT = {"scim_group_created": 7, "lower_bound": 5}
 COLD = {"lambdas.event_router": 170.0, "lambdas.reconcile_worker": 301.0}
 CACHE_HIT = {"helper_ms": 30.0, "python_ms": 20.0}
+IMPORT_READS = {"accounts": 2001, "calls": 2740, "bound": 2740}
 MACHINE = {"cpu": "Test CPU", "cores": 2, "os": "Linux", "python": "CPython 3.11.9"}
 
 
@@ -48,6 +49,8 @@ def test_each_goal_holds_at_its_boundary_and_fails_past_it() -> None:
     assert evaluate("cold_start_import_ms", COLD) == [True, False]
     assert evaluate("credentials_cache_hit", CACHE_HIT) == [True]
     assert evaluate("credentials_cache_hit", CACHE_HIT | {"helper_ms": 30.1}) == [False]
+    assert evaluate("import_reads", IMPORT_READS) == [True]
+    assert evaluate("import_reads", IMPORT_READS | {"calls": 2741}) == [False]
 
 
 def fake_importer(modules: dict[str, Any]) -> Any:
@@ -114,6 +117,7 @@ def all_sections_measured() -> list[Outcome]:
         "event_calls": EVENT,
         "cold_start_import_ms": COLD,
         "credentials_cache_hit": CACHE_HIT,
+        "import_reads": IMPORT_READS,
     }
     return [Outcome(s, results[s.name], s.evaluate(results[s.name])) for s in run.SECTIONS]
 
@@ -128,6 +132,7 @@ def test_results_json_has_every_section_the_goals_the_time_and_the_machine() -> 
         "event_calls",
         "cold_start_import_ms",
         "credentials_cache_hit",
+        "import_reads",
     ]
     assert document["assignment_makespan"] == MAKESPAN
     assert document["measured_at"] == "2026-11-21T09:30:00+00:00"
@@ -154,7 +159,7 @@ def test_the_table_has_one_row_per_measured_value_and_marks_misses_and_errors() 
     outcomes[2] = Outcome(outcomes[2].section, None, [], "bench/event_calls.py does not exist (yet)")
     lines = run.table(outcomes).splitlines()
     assert lines[0] == "| section | what | measured | reference | goal | met |"
-    assert len(lines) == 2 + 1 + 1 + 1 + 2 + 1
+    assert len(lines) == 2 + 1 + 1 + 1 + 2 + 1 + 1
     assert lines[3] == (
         "| assignment_makespan | 1,200 assignments under the quota model (virtual time) | "
         "270.5 s (1.14 x bound), 0 throttles, 0 not done | lower bound 237.0 s; naive 2,702 s | "
