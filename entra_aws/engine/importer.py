@@ -121,8 +121,8 @@ def fold_targets(accounts: frozenset[str], org: Organization) -> FoldedTargets:
     if _reach(org, org.root_id, allow) <= accounts:
         return FoldedTargets(organization=True, allow_management_account=allow)
     children: dict[str, list[str]] = defaultdict(list)
-    for unit in org.units.values():
-        children[unit.parent_id].append(unit.id)
+    for child in org.units.values():
+        children[child.parent_id].append(child.id)
     chosen: list[str] = []
     covered: set[str] = set()
     parents = [org.root_id]
