@@ -41,6 +41,7 @@ def throttled(config: Config, workers: int) -> Config:
         update={
             "max_tps": config.apply.max_tps / workers,
             "max_outstanding_operations": max(1, config.apply.max_outstanding_operations // workers),
+            "max_concurrent_provisioning": max(1, config.apply.max_concurrent_provisioning // workers),
         }
     )
     return config.model_copy(update={"apply": apply})

@@ -312,7 +312,18 @@ class OwnershipSettings(Strict):
 class ApplySettings(Strict):
     max_tps: float = Field(default=20.0, gt=0, le=100, description="Identity Center admin API calls/s.")
     max_outstanding_operations: int = Field(
-        default=10, ge=1, le=50, description="Asynchronous assignment operations in flight at once."
+        default=15,
+        ge=1,
+        le=15,
+        description="Asynchronous assignment operations in flight at once (Identity Center allows 15 outstanding "
+        "CreateAccountAssignment calls, not increasable; concurrent workers share them).",
+    )
+    max_concurrent_provisioning: int = Field(
+        default=3,
+        ge=1,
+        le=3,
+        description="ProvisionPermissionSet requests in progress at once (Identity Center allows 3; concurrent "
+        "workers share them).",
     )
     prune: bool = Field(default=True, description="Delete managed assignments no rule asks for.")
     adopt_permission_sets: list[PermissionSetName] = Field(
