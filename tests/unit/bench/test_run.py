@@ -17,9 +17,10 @@ from bench.run import Outcome, Section
 READS = {"accounts": 50, "permission_sets": 10, "groups": 20, "calls": 110, "lower_bound": 100, "naive_calls": 520}
 MAKESPAN = {
     "operations": 1200,
-    "seconds": 270.5,
-    "lower_bound_seconds": 237.0,
-    "naive_seconds": 2702.5,
+    "accounts": 100,
+    "seconds": 170.5,
+    "lower_bound_seconds": 160.0,
+    "naive_seconds": 2454.5,
     "succeeded": 1200,
     "throttles": 0,
 }
@@ -41,8 +42,8 @@ def evaluate(name: str, result: dict[str, Any]) -> list[bool]:
 def test_each_goal_holds_at_its_boundary_and_fails_past_it() -> None:
     assert evaluate("reconcile_reads", READS) == [True]
     assert evaluate("reconcile_reads", READS | {"calls": 111}) == [False]
-    assert evaluate("assignment_makespan", MAKESPAN | {"seconds": 1.2 * 237.0}) == [True]
-    assert evaluate("assignment_makespan", MAKESPAN | {"seconds": 285.0}) == [False]
+    assert evaluate("assignment_makespan", MAKESPAN | {"seconds": 1.1 * 160.0}) == [True]
+    assert evaluate("assignment_makespan", MAKESPAN | {"seconds": 176.5}) == [False]
     assert evaluate("assignment_makespan", MAKESPAN | {"succeeded": 1199}) == [False], "a lost operation fails"
     assert evaluate("event_calls", EVENT) == [True]
     assert evaluate("event_calls", EVENT | {"scim_group_created": 8}) == [False]
@@ -161,9 +162,9 @@ def test_the_table_has_one_row_per_measured_value_and_marks_misses_and_errors() 
     assert lines[0] == "| section | what | measured | reference | goal | met |"
     assert len(lines) == 2 + 1 + 1 + 1 + 2 + 1 + 1
     assert lines[3] == (
-        "| assignment_makespan | 1,200 assignments under the quota model (virtual time) | "
-        "270.5 s (1.14 x bound), 0 throttles, 0 not done | lower bound 237.0 s; naive 2,702 s | "
-        "<= 1.2 x lower bound, all done | yes |"
+        "| assignment_makespan | 1,200 assignments over 100 accounts under the quota model (virtual time) | "
+        "170.5 s (1.07 x bound), 0 throttles, 0 not done | lower bound 160.0 s; naive FIFO 2,454 s | "
+        "<= 1.1 x lower bound, all done | yes |"
     )
     assert lines[4].endswith("| not measured: bench/event_calls.py does not exist (yet) |  |  | ERROR |")
     assert lines[6].startswith("| cold_start_import_ms | import lambdas.reconcile_worker") and lines[6].endswith(
