@@ -148,6 +148,27 @@ def credentials_cache_hit_rows(r: Result) -> list[Row]:
     ]
 
 
+def access_report_rows(r: Result) -> list[Row]:
+    calls, bound, peak = r["calls"], r["bound"], r["peak_mb"]
+    size = f"{r['accounts']:,} accounts x {r['groups']:,} groups x {r['users']:,} users, {r['rows']:,} access paths"
+    return [
+        Row(
+            what=f"`entra-aws access` reads, {size}",
+            measured=f"{calls:,} calls ({calls / bound:.2f} x bound)",
+            reference=f"lower bound {bound:,}",
+            goal="<= 1.1 x lower bound",
+            met=calls <= 1.1 * bound,
+        ),
+        Row(
+            what="`entra-aws access` peak memory (child process, CSV rendered)",
+            measured=f"{peak:.0f} MB",
+            reference=f"goal {r['memory_goal_mb']} MB",
+            goal=f"< {r['memory_goal_mb']} MB",
+            met=peak < r["memory_goal_mb"],
+        ),
+    ]
+
+
 SECTIONS = (
     Section("reconcile_reads", "bench.reconcile_reads", reconcile_reads_rows),
     Section("assignment_makespan", "bench.makespan", assignment_makespan_rows),
@@ -155,6 +176,7 @@ SECTIONS = (
     Section("cold_start_import_ms", "bench.cold_start", cold_start_rows),
     Section("credentials_cache_hit", "bench.credentials_cache_hit", credentials_cache_hit_rows),
     Section("import_reads", "bench.import_reads", import_reads_rows),
+    Section("access_report", "bench.access_report", access_report_rows),
 )
 TIMED_FIRST = ("cold_start_import_ms", "credentials_cache_hit")
 

@@ -28,6 +28,8 @@ EVENT = {"scim_group_created": 7, "lower_bound": 5}
 COLD = {"lambdas.event_router": 170.0, "lambdas.reconcile_worker": 301.0}
 CACHE_HIT = {"helper_ms": 30.0, "python_ms": 20.0}
 IMPORT_READS = {"accounts": 2001, "calls": 2740, "bound": 2740}
+ACCESS: dict[str, Any] = {"accounts": 2001, "groups": 500, "users": 5000, "rows": 413375, "calls": 6600}
+ACCESS |= {"bound": 6000, "peak_mb": 499.9, "memory_goal_mb": 500}
 MACHINE = {"cpu": "Test CPU", "cores": 2, "os": "Linux", "python": "CPython 3.11.9"}
 
 
@@ -52,6 +54,8 @@ def test_each_goal_holds_at_its_boundary_and_fails_past_it() -> None:
     assert evaluate("credentials_cache_hit", CACHE_HIT | {"helper_ms": 30.1}) == [False]
     assert evaluate("import_reads", IMPORT_READS) == [True]
     assert evaluate("import_reads", IMPORT_READS | {"calls": 2741}) == [False]
+    assert evaluate("access_report", ACCESS) == [True, True]
+    assert evaluate("access_report", ACCESS | {"calls": 6601, "peak_mb": 500.0}) == [False, False]
 
 
 def fake_importer(modules: dict[str, Any]) -> Any:
@@ -119,6 +123,7 @@ def all_sections_measured() -> list[Outcome]:
         "cold_start_import_ms": COLD,
         "credentials_cache_hit": CACHE_HIT,
         "import_reads": IMPORT_READS,
+        "access_report": ACCESS,
     }
     return [Outcome(s, results[s.name], s.evaluate(results[s.name])) for s in run.SECTIONS]
 
@@ -134,6 +139,7 @@ def test_results_json_has_every_section_the_goals_the_time_and_the_machine() -> 
         "cold_start_import_ms",
         "credentials_cache_hit",
         "import_reads",
+        "access_report",
     ]
     assert document["assignment_makespan"] == MAKESPAN
     assert document["measured_at"] == "2026-11-21T09:30:00+00:00"
@@ -160,7 +166,7 @@ def test_the_table_has_one_row_per_measured_value_and_marks_misses_and_errors() 
     outcomes[2] = Outcome(outcomes[2].section, None, [], "bench/event_calls.py does not exist (yet)")
     lines = run.table(outcomes).splitlines()
     assert lines[0] == "| section | what | measured | reference | goal | met |"
-    assert len(lines) == 2 + 1 + 1 + 1 + 2 + 1 + 1
+    assert len(lines) == 2 + 1 + 1 + 1 + 2 + 1 + 1 + 2
     assert lines[3] == (
         "| assignment_makespan | 1,200 assignments over 100 accounts under the quota model (virtual time) | "
         "170.5 s (1.07 x bound), 0 throttles, 0 not done | lower bound 160.0 s; naive FIFO 2,454 s | "

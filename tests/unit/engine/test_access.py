@@ -81,7 +81,12 @@ def test_members_are_listed_only_for_groups_that_hold_something() -> None:
     fake = world()
     listed: list[str] = []
     members = fake.directory.members
-    fake.directory.members = lambda group_id: listed.append(group_id) or members(group_id)  # type: ignore[method-assign]
+
+    def listing(group_id: str) -> list[str]:
+        listed.append(group_id)
+        return members(group_id)
+
+    fake.directory.members = listing  # type: ignore[method-assign]
     report = read_access(fake.context(), [], AccessQuery())
     assert sorted(listed) == [ADMINS.id, READERS.id]
     assert report.members == {"AWS-Admins": [ANN.name], "AWS-Readers": [ANN.name, BEN.name]}
