@@ -79,7 +79,7 @@ def _import(args: Any) -> int:
     print(
         f"{out}: {len(config.permission_sets)} permission sets ({adopted} to adopt), {imported.assignments} "
         f"assignments in {len(config.assignments)} rules, {len(imported.policy_files)} inline policy files; "
-        f"left out: {', '.join(imported.left_out) or 'none'}"
+        f"left out: {', '.join(imported.left_out) or 'none'}; apply.mode: observe until you switch it to enforce"
     )
     if args.tenant_id == PLACEHOLDER_TENANT:
         print(

@@ -5,7 +5,8 @@ as targets allow: a (principal, permission set) that reaches every eligible acco
 one that reaches every eligible account of an OU an OU target, the rest an account list; principals and target
 shapes that share permission sets share a rule. Principals are pinned by identity (a display name can be taken
 by another group), with their names kept for people. Permission sets other tools own (Control Tower, AWS
-service-linked ones: `DEFAULT_LEAVE_OUT`) are left out, with their assignments.
+service-linked ones: `DEFAULT_LEAVE_OUT`) are left out, with their assignments. The config observes
+(`apply.mode: observe`) until a person has read its plans and switches it to enforce.
 """
 
 from __future__ import annotations
@@ -250,8 +251,7 @@ def imported_config(live: LiveState, *, tenant_id: str, region: str) -> Imported
         "assignments": [rule_document(r, live.principals, _rule_name(r, live.principals, taken)) for r in rules],
     }
     adopt = [ps.name for ps in live.permission_sets if not ps.managed]
-    if adopt:
-        document["apply"] = {"adopt_permission_sets": adopt}
+    document["apply"] = {"mode": "observe"} | ({"adopt_permission_sets": adopt} if adopt else {})
     policies = {
         policy_file(ps.name): json.dumps(json.loads(ps.content.inline_policy), indent=2) + "\n"
         for ps in live.permission_sets

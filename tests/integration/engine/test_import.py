@@ -88,7 +88,10 @@ def test_a_brownfield_import_validates_adopts_without_a_change_and_then_plans_no
     kinds = {op["kind"] for op in json.loads(plan.stdout)["operations"]}
     assert "tag_permission_set" in kinds and kinds <= {"tag_permission_set", "create_assignment"}, kinds
 
-    applied = cli("apply", "--config", str(out), "--yes")
+    assert document["apply"]["mode"] == "observe"
+    assert cli("apply", "--config", str(out), "--yes").returncode == 2, "observe mode applies nothing"
+    assert _every_assignment(seeded) == before
+    applied = cli("apply", "--config", str(out), "--yes", "--enforce")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     after = cli("plan", "--config", str(out))
     assert after.returncode == 0 and "no changes" in after.stdout, after.stdout

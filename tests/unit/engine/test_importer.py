@@ -113,7 +113,7 @@ def test_the_imported_config_pins_principals_leaves_out_control_tower_and_adopts
     live = read_live(fake.context(), re.compile(DEFAULT_LEAVE_OUT))
     imported = imported_config(live, tenant_id="7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b", region="eu-west-1")
     assert imported.left_out == ["AWSControlTowerAdmin"]
-    assert imported.document["apply"] == {"adopt_permission_sets": ["ReadOnly"]}
+    assert imported.document["apply"] == {"mode": "observe", "adopt_permission_sets": ["ReadOnly"]}
     assert imported.policy_files == {"policies/Developer.json": imported.policy_files["policies/Developer.json"]}
     rules = {r["name"]: r for r in imported.document["assignments"]}
     assert rules["AWS-Developers: ReadOnly"]["groups"] == [{"external_id": GROUP.external_id, "name": GROUP.name}]
@@ -136,6 +136,10 @@ def test_the_imported_config_pins_principals_leaves_out_control_tower_and_adopts
     )
     assert not [f for f in plan.findings if f.severity == "error"]
 
-    assert reconcile(config, Scope.everything(), apply=True, context=fake.context()).ok
+    observed = reconcile(config, Scope.everything(), apply=True, context=fake.context())
+    assert observed.observed and not observed.results and fake.admin.arn_of("ReadOnly", managed=False)
+
+    enforced = config.model_copy(update={"apply": config.apply.model_copy(update={"mode": "enforce"})})
+    assert reconcile(enforced, Scope.everything(), apply=True, context=fake.context()).ok
     assert fake.admin.granted == granted, "every assignment kept, the Control Tower set's too"
-    assert plan_changes(config, Scope.everything(), fake.context()).plan.empty
+    assert plan_changes(enforced, Scope.everything(), fake.context()).plan.empty
