@@ -139,6 +139,13 @@ def grant_directly(world: World, people: People) -> None:
         )
 
 
+def expected_paths(world: World, sizes: Sizes, people: People) -> int:
+    """Access paths the world has, from its density (not from the engine): members x grants per group, plus the
+    direct assignments."""
+    per_group = density(world, sizes).per_group
+    return sum(len(users) * per_group[group] for group, users in world.members.items()) + people.direct
+
+
 def lower_bound(world: World, sizes: Sizes, people: People) -> dict[str, int]:
     shape = density(world, sizes)
     members = memberships(world, people)
@@ -191,6 +198,9 @@ def run(sizes: Sizes, people: People) -> dict[str, Any]:
     converge(world, sizes, density(world, sizes).assignments)
     grant_directly(world, people)
     measured = in_child(sizes)
+    expected = expected_paths(world, sizes, people)
+    if measured["rows"] != expected:
+        raise RuntimeError(f"the report has {measured['rows']:,} access paths, the world {expected:,}")
     bound = lower_bound(world, sizes, people)
     walk = organization_reads(world) + DESCRIBE_ORGANIZATION
     return {
