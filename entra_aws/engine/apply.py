@@ -115,7 +115,7 @@ class Executor:
     clock: Clock = field(default_factory=RealClock)
     progress: Callable[[OperationResult], None] | None = None
     deadline: float | None = None
-    """Clock time after which no new asynchronous operation starts: those in flight finish, the rest are
+    """Clock time after which no new assignment operation starts: those in flight finish, the rest are
     `deferred` (not failed) for the next reconcile, e.g. before a Lambda's timeout."""
     names: PermissionSetNames | None = None
     """Finds a permission set whose creation met a duplicate name; without it the creation fails."""
@@ -136,7 +136,7 @@ class Executor:
             if KINDS[op.kind].status is None and op.kind != "delete_permission_set":
                 self._run_sync(op)
         provisioning = [op for op in ordered if op.kind == "provision_permission_set"]
-        self._run_window(provisioning, self.limits.max_concurrent_provisioning)
+        self._run_window(provisioning, self.limits.max_concurrent_provisioning, deferrable=False)
         for kind in ASSIGNMENT_KINDS:  # grant before revoke
             self._run_window([op for op in ordered if op.kind == kind], self.limits.max_outstanding)
         for op in ordered:
@@ -262,12 +262,13 @@ class Executor:
 
     # -- asynchronous operations -----------------------------------------------------------------------------
 
-    def _run_window(self, operations: list[Operation], size: int) -> None:
-        """At most `size` requests of one kind in flight, at most one per account (see `_Backlog`)."""
+    def _run_window(self, operations: list[Operation], size: int, *, deferrable: bool = True) -> None:
+        """At most `size` requests of one kind in flight, at most one per account (see `_Backlog`). Provisioning
+        is not `deferrable`: the content it carries out is already changed, so no later plan would ask for it."""
         waiting = _Backlog(operations)
         pending: dict[str, _Pending] = {}
         while waiting or pending:
-            if waiting and self._out_of_time():
+            if deferrable and waiting and self._out_of_time():
                 self.deferred.extend(waiting.drain())
             busy = {_account(p.operation) for p in pending.values()}
             while len(pending) < size and (op := waiting.next(busy)) is not None:

@@ -67,6 +67,15 @@ def test_at_most_three_provisionings_run_at_once_and_all_finish() -> None:
     assert model.peak_provisioning == 3 and model.throttled == 0
 
 
+def test_provisioning_runs_past_the_deadline_since_no_later_plan_would_ask_for_it_again() -> None:
+    model = QuotaModel()
+    plan = Plan(operations=[Operation("provision_permission_set", "ReadOnly"), *by_account(3, 1).operations])
+    executor = Executor(model, {"ReadOnly": ARN_PREFIX + "readonly"}, clock=model.clock, deadline=0.0)
+    executor.run(plan)
+    assert [(r.operation.kind, r.ok) for r in executor.results] == [("provision_permission_set", True)]
+    assert [op.kind for op in executor.deferred] == ["create_assignment"] * 3
+
+
 def test_the_rate_limiter_never_lets_more_than_the_rate_into_any_one_second() -> None:
     clock = VirtualClock()
     limiter = RateLimiter(clock, rate=20, burst=20)
