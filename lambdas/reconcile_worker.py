@@ -4,6 +4,7 @@ Identity Center quota."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from functools import cache
@@ -19,6 +20,7 @@ from entra_aws.engine.scope import Scope, ScopeError
 from entra_aws.events.messages import ReconcileMessage
 from lambdas import _runtime, batch, notices
 from lambdas.results import Reconciled, ReconcileFailedError
+from lambdas.settings import WorkerSettings
 
 if TYPE_CHECKING:
     from entra_aws.config.models import Config
@@ -60,7 +62,7 @@ def _aws_context() -> AwsContext:
     """Clients built once per warm process (the context also remembers the permission-set catalog)."""
     from entra_aws.adapters.aws import aws_context
 
-    return aws_context(_runtime.config())
+    return aws_context(_runtime.config(), ownership_key=WorkerSettings.from_environment(os.environ).ownership_key)
 
 
 def deadline(remaining_seconds: float, now: float) -> float:

@@ -73,6 +73,13 @@ class HandlerSettings(FunctionSettings):
         return ",".join(arns)
 
 
+class WorkerSettings(HandlerSettings):
+    """What the worker reads besides: the key it seals and verifies permission sets with (engine.ownership)."""
+
+    ownership_key: Required
+    """The ownership key's ARN (stacks/automation/ownership.py)."""
+
+
 def _problems(error: ValidationError) -> str:
     problems = []
     for problem in error.errors():

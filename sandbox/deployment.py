@@ -1,9 +1,13 @@
 """`cdk deploy`, locally: synthesize the CDK app for a config and create in the emulator what the automation
 templates define — queues (with their redrive policies), the idempotency table, the topic, the EventBridge rules
 with their exact patterns and targets (the us-east-1 forwarder included) — and record the Lambda functions and
-their SQS event-source mappings so the handlers can run in-process.
+their SQS event-source mappings so the handlers can run in-process. Each stack goes to the account its template
+is for: with topology delegated_admin, the automation to the delegated administrator, the forwarders to the
+management account (sandbox.emulator.AccountRouting).
 
-Not created (nothing in the sandbox reads them): IAM roles and policies, the KMS key, log groups, alarms.
+The KMS keys (the ownership key is an HMAC key the worker seals with) and their aliases are created too, without
+their key policies (moto does not enforce them). Not created (nothing in the sandbox reads them): IAM roles and
+policies, log groups, alarms.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from entra_aws.config import Config
 CHECKOUT = Path(__file__).resolve().parents[1]
 AUTOMATION_STACK = "EntraAwsAutomation"
 FORWARDER_STACK_PREFIX = "EntraAwsOrgEventForwarder"
+MANAGEMENT_FORWARDER_PREFIX = "EntraAwsManagementForwarder"
 PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None}
 
 
@@ -35,6 +40,8 @@ class StackTemplate:
     region: str
     template: dict[str, Any]
     assembly_dir: Path
+    account: str | None = None
+    """The account the stack is for (None: unresolved, the deployment's)."""
 
 
 @dataclass
@@ -107,10 +114,29 @@ def synthesize(config: Config, outdir: Path | None = None) -> list[StackTemplate
         first = next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
         raise DeploymentError(f"cdk synth failed: {first}") from None
     return [
-        StackTemplate(s.stack_name, s.environment.region, s.template, Path(assembly.directory))
+        StackTemplate(s.stack_name, s.environment.region, s.template, Path(assembly.directory), _account(s))
         for s in assembly.stacks
-        if s.stack_name == AUTOMATION_STACK or s.stack_name.startswith(FORWARDER_STACK_PREFIX)
+        if s.stack_name == AUTOMATION_STACK
+        or s.stack_name.startswith((FORWARDER_STACK_PREFIX, MANAGEMENT_FORWARDER_PREFIX))
     ]
+
+
+def _account(stack: Any) -> str | None:
+    account = str(stack.environment.account)
+    return account if account.isdigit() else None
+
+
+def _in_account(account: str) -> Any:
+    """A session whose requests name their emulated account (moto's `x-moto-account-id` header)."""
+    import boto3
+
+    session = boto3.Session()
+
+    def name_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account
+
+    session.events.register("before-sign", name_account)
+    return session
 
 
 class _Resolver:
@@ -239,6 +265,18 @@ def _topics(session: Any, stack: StackTemplate, resolve: _Resolver, deployment: 
         )
 
 
+def _keys(session: Any, stack: StackTemplate, resolve: _Resolver) -> None:
+    """KMS keys with their spec and usage (the ownership key: HMAC_256, GENERATE_VERIFY_MAC), and their aliases."""
+    kms = session.client("kms", region_name=stack.region)
+    for logical_id, properties in _of_type(stack.template, "AWS::KMS::Key"):
+        arguments = {"KeySpec": properties.get("KeySpec", "SYMMETRIC_DEFAULT")}
+        arguments["KeyUsage"] = properties.get("KeyUsage", "ENCRYPT_DECRYPT")
+        created = kms.create_key(**arguments, Description=properties.get("Description", logical_id))["KeyMetadata"]
+        resolve.refs[logical_id], resolve.arns[logical_id] = created["KeyId"], created["Arn"]
+    for _, properties in _of_type(stack.template, "AWS::KMS::Alias"):
+        kms.create_alias(AliasName=properties["AliasName"], TargetKeyId=resolve(properties["TargetKeyId"]))
+
+
 def _rules(session: Any, stack: StackTemplate, resolve: _Resolver, deployment: Deployment) -> None:
     events = session.client("events", region_name=stack.region)
     for logical_id, properties in _of_type(stack.template, "AWS::Events::Rule"):
@@ -303,7 +341,9 @@ def _functions(stack: StackTemplate, resolve: _Resolver, deployment: Deployment,
 
 
 def deploy(templates: list[StackTemplate], config: Config, account_id: str, session: Any = None) -> Deployment:
-    """Create the automation's resources in the emulator, each stack in its own region."""
+    """Create the automation's resources in the emulator, each stack in its own region and account;
+    `account_id` is the automation's (the handlers run there). Dead-letter queues of another account's stack are
+    not watched (the simulator reads the automation's account)."""
     import boto3
 
     from sandbox import eventbridge_gaps
@@ -315,10 +355,13 @@ def deploy(templates: list[StackTemplate], config: Config, account_id: str, sess
         raise DeploymentError(f"the synthesized app has no {AUTOMATION_STACK} stack")
     deployment = Deployment(account_id=account_id, region=home.region)
     for stack in sorted(templates, key=lambda t: t.name != AUTOMATION_STACK):
-        resolve = _Resolver(account_id, stack.region, stack.template)
-        _queues(session, stack, resolve, deployment)
-        _tables(session, stack, resolve)
-        _topics(session, stack, resolve, deployment)
+        account = stack.account or account_id
+        resolve = _Resolver(account, stack.region, stack.template)
+        target = session if account == account_id else _in_account(account)
+        _queues(target, stack, resolve, deployment if account == account_id else Deployment(account, stack.region))
+        _tables(target, stack, resolve)
+        _keys(target, stack, resolve)
+        _topics(target, stack, resolve, deployment)
         _functions(stack, resolve, deployment, config)
-        _rules(session, stack, resolve, deployment)
+        _rules(target, stack, resolve, deployment)
     return deployment

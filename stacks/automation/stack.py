@@ -13,8 +13,9 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from entra_aws.config import Config
-from stacks.automation.functions import ROUTER_TIMEOUT, Functions, automation_role_arns
+from stacks.automation.functions import ROUTER_TIMEOUT, WORKER_ROLE_NAME, Functions, automation_role_arns
 from stacks.automation.notifications import Alarms, Notifications
+from stacks.automation.ownership import Ownership
 from stacks.automation.queues import Queues
 from stacks.automation.receiver import ForwardedEvents
 from stacks.automation.triggers import Triggers
@@ -46,6 +47,9 @@ class AutomationStack(cdk.Stack):
         self.notifications = Notifications(self, "Notifications", emails=config.automation.notification_emails)
         self.queues = Queues(self, "Queues", router_timeout=ROUTER_TIMEOUT)
         self.functions = Functions(self, "Functions", config=config, queues=self.queues, topic=self.notifications.topic)
+        worker = f"arn:{self.partition}:iam::{self.account}:role/{WORKER_ROLE_NAME}"
+        self.ownership = Ownership(self, "Ownership", sealers=[worker, *config.apply.ownership.admin_role_arns])
+        self.ownership.grant_sealing(self.functions.worker)
         self.triggers = Triggers(
             self, "Triggers", config=config, queues=self.queues, automation_role_arns=automation_role_arns(self)
         )

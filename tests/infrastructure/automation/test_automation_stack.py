@@ -269,13 +269,18 @@ def test_the_concern_constructs_keep_the_logical_ids_of_a_flat_stack(template: d
 
 
 def test_the_functions_environment_is_the_settings_model(template: dict[str, Any]) -> None:
-    from lambdas.settings import FunctionSettings, HandlerSettings
+    from lambdas.settings import FunctionSettings, HandlerSettings, WorkerSettings
 
     functions = resources(template, "AWS::Lambda::Function").values()
     handlers = {f["Handler"]: set(f["Environment"]["Variables"]) for f in functions}
     assert handlers["lambdas.event_router.handler"] == {name.upper() for name in HandlerSettings.model_fields} - {
         "ENTRA_AWS_CONFIG"
     }
-    assert handlers["lambdas.reconcile_worker.handler"] == handlers["lambdas.event_router.handler"]
+    worker = {name.upper() for name in WorkerSettings.model_fields} - {"ENTRA_AWS_CONFIG"}
+    assert (
+        handlers["lambdas.reconcile_worker.handler"]
+        == worker
+        == handlers["lambdas.event_router.handler"] | {"OWNERSHIP_KEY"}
+    )
     assert handlers["lambdas.deploy_reconcile.handler"] == {"POWERTOOLS_SERVICE_NAME", "RECONCILE_QUEUE_URL"}
     assert set(FunctionSettings.model_fields) < set(HandlerSettings.model_fields)
