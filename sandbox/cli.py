@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from entra_aws.config import Config
     from lambdas.results import ToldFinding
     from sandbox.deployment import Deployment
+    from sandbox.emulator import AccountRouting
     from sandbox.simulator import SimulationResult, StepOutcome
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,18 +52,32 @@ def simulate(config_path: Path, scenario_path: Path, *, say: Any = print) -> Sim
                 f"management_account_id {config.management_account_id}"
             ]
         )
-    with emulated_aws(management) as url:
+    routing = account_routing(config, management)
+    automation = routing.automation if routing else management
+    with emulated_aws(management, routing) as url:
         session = boto3.Session()
         say(f"Local AWS emulator (moto) on {url}; management account {management}")
+        if routing:
+            say(f"Topology delegated_admin: the automation in the delegated administrator account {automation}")
         config = bound_to_emulator(config, session, say)
         templates = synthesize(config)
-        deployment = deploy(templates, config, management, session)
+        deployment = deploy(templates, config, automation, session)
         simulator = Simulator(config, scenario, deployment, session)
         simulator.seed()
         say(f"Seeded {scenario_path.name}: {len(simulator.accounts)} accounts, {len(simulator.groups)} groups")
         say(f"Deployed {', '.join(t.name for t in templates)} (synthesized now): {_inventory(deployment)}")
         cold_start(deployment)
         return simulator.run()
+
+
+def account_routing(config: Config, management: str) -> AccountRouting | None:
+    """topology delegated_admin: two emulated accounts."""
+    from sandbox.emulator import AccountRouting
+
+    account = config.deployment.delegated_admin_account_id
+    if not config.deployment.delegated or account is None:
+        return None
+    return AccountRouting(management=management, automation=account, home_region=config.identity_center.region)
 
 
 def bound_to_emulator(config: Config, session: Any, say: Any) -> Config:

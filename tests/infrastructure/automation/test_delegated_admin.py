@@ -16,7 +16,7 @@ from tests.unit.events import samples
 
 pytestmark = pytest.mark.infrastructure
 MANAGEMENT = "111111111111"
-DELEGATED = "999999999999"
+DELEGATED = "333333333334"
 HOME = "eu-west-1"
 
 

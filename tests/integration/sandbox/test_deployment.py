@@ -51,7 +51,7 @@ def test_every_synthesized_rule_exists_with_its_pattern(deployed: Deployment, te
             targets = events.list_targets_by_rule(Rule=name)["Targets"]
             assert len(targets) == len(properties["Targets"])
             found += 1
-    assert found == 7  # five automation rules + the schedule + the us-east-1 forwarder
+    assert found == 9  # seven automation rules + the schedule + the us-east-1 forwarder
 
 
 def _partition_resolved(value: Any) -> Any:

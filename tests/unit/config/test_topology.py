@@ -14,7 +14,7 @@ from entra_aws.config import ConfigError, load_config, parse_config
 
 REPO = Path(__file__).resolve().parents[3]
 MGMT = "111111111111"
-DELEGATED = "999999999999"
+DELEGATED = "333333333334"
 WHY = (
     "a delegated administrator cannot manage permission sets provisioned in the management account "
     "(IAM Identity Center User Guide, Delegated administration)"
