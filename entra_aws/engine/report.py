@@ -79,6 +79,8 @@ class Report:
                 }
             if result is not None:
                 entry |= {"ok": result.ok, "error": result.error}
+            if result is not None and result.accounts:
+                entry["accounts"] = list(result.accounts)  # a failed provisioning: the accounts it failed in
             return entry
 
         return {

@@ -7,6 +7,8 @@ from entra_aws.engine.apply import Executor
 from entra_aws.engine.model import Assignment
 from entra_aws.engine.plan import Operation, Plan
 from entra_aws.engine.ports import RequestOutcome
+from entra_aws.engine.report import Report
+from entra_aws.engine.scope import Scope
 from sandbox.quota_model import ARN_PREFIX, QuotaModel
 
 ARN = ARN_PREFIX + "readonly"
@@ -45,6 +47,8 @@ def test_a_failed_provisioning_skips_only_the_accounts_it_names() -> None:
     granted = {r.operation.assignment.account_id: r for r in executor.results[1:] if r.operation.assignment}
     assert sorted(a for a, r in granted.items() if r.ok) == ["100000000000", "100000000002", "100000000003"]
     assert MISSING_POLICY in granted[FAILING_ACCOUNT].error and FAILING_ACCOUNT in granted[FAILING_ACCOUNT].error
+    report = Report(Scope.everything(), plan, applied=True, results=executor.results).to_dict()
+    assert report["results"][0]["accounts"] == [FAILING_ACCOUNT] and "accounts" not in report["results"][1]
 
 
 def test_a_duplicate_name_that_is_ours_is_adopted_without_retrying() -> None:
