@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from entra_aws.config.base import GUID
@@ -100,13 +101,31 @@ class FoldedTargets:
         return targets
 
 
-def _reach(org: Organization, unit: str, allow_management_account: bool) -> frozenset[str]:
-    """The accounts a rule targeting `unit` assigns: active ones, the management account only when allowed."""
-    return frozenset(
-        a.id
-        for a in org.accounts_under(unit)
-        if a.active and (allow_management_account or a.id != org.management_account)
-    )
+@dataclass
+class Reaches:
+    """The accounts a rule targeting each OU assigns (active ones, the management account only when allowed),
+    worked out once per organization whatever the number of (principal, permission set) pairs folded."""
+
+    org: Organization
+    _known: dict[tuple[str, bool], frozenset[str]] = field(default_factory=dict)
+
+    def of(self, unit: str, allow_management_account: bool) -> frozenset[str]:
+        key = (unit, allow_management_account)
+        if key not in self._known:
+            management = self.org.management_account
+            under = self.org.accounts_under(unit)
+            self._known[key] = frozenset(
+                a.id for a in under if a.active and (allow_management_account or a.id != management)
+            )
+        return self._known[key]
+
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        """OU ids by parent, in path order."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for unit in sorted(self.org.units.values(), key=lambda u: self.org.ou_path(u.id)):
+            found[unit.parent_id].append(unit.id)
+        return found
 
 
 def ou_reference(org: Organization, unit: str) -> str:
@@ -117,19 +136,17 @@ def ou_reference(org: Organization, unit: str) -> str:
     return unit
 
 
-def fold_targets(accounts: frozenset[str], org: Organization) -> FoldedTargets:
+def fold_targets(accounts: frozenset[str], reaches: Reaches) -> FoldedTargets:
+    org = reaches.org
     allow = org.management_account in accounts
-    if _reach(org, org.root_id, allow) <= accounts:
+    if reaches.of(org.root_id, allow) <= accounts:
         return FoldedTargets(organization=True, allow_management_account=allow)
-    children: dict[str, list[str]] = defaultdict(list)
-    for child in org.units.values():
-        children[child.parent_id].append(child.id)
     chosen: list[str] = []
     covered: set[str] = set()
     parents = [org.root_id]
     while parents:
-        for unit in sorted(children[parents.pop()], key=org.ou_path):
-            reach = _reach(org, unit, allow)
+        for unit in reaches.children.get(parents.pop(), []):
+            reach = reaches.of(unit, allow)
             if reach and reach <= accounts:
                 chosen.append(ou_reference(org, unit))
                 covered |= reach
@@ -153,9 +170,10 @@ def fold_assignments(assignments: set[Assignment], org: Organization) -> list[Fo
     held: dict[tuple[PrincipalRef, str], set[str]] = defaultdict(set)
     for a in assignments:
         held[(PrincipalRef(a.principal_type, a.principal_id), a.permission_set)].add(a.account_id)
+    reaches = Reaches(org)
     by_principal: dict[tuple[PrincipalRef, FoldedTargets], list[str]] = defaultdict(list)
     for (principal, permission_set), accounts in sorted(held.items(), key=lambda item: item[0][1]):
-        by_principal[(principal, fold_targets(frozenset(accounts), org))].append(permission_set)
+        by_principal[(principal, fold_targets(frozenset(accounts), reaches))].append(permission_set)
     rules: dict[tuple[tuple[str, ...], FoldedTargets], list[PrincipalRef]] = defaultdict(list)
     for (principal, targets), permission_sets in by_principal.items():
         rules[(tuple(permission_sets), targets)].append(principal)

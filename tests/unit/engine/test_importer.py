@@ -9,6 +9,7 @@ from entra_aws.config import parse_config
 from entra_aws.engine.importer import (
     DEFAULT_LEAVE_OUT,
     FoldedTargets,
+    Reaches,
     fold_assignments,
     fold_targets,
     imported_config,
@@ -44,7 +45,7 @@ def org() -> Organization:
 
 
 def folded(*accounts: str) -> FoldedTargets:
-    return fold_targets(frozenset(accounts), org())
+    return fold_targets(frozenset(accounts), Reaches(org()))
 
 
 def test_every_member_account_is_the_organization_and_with_the_management_account_it_is_allowed_there() -> None:
