@@ -30,6 +30,8 @@ CONFLICT = "ConflictException"
 """Retried like throttling (another operation on the same role, or a change still propagating), except where
 the operation's kind says what it means: a duplicate name on create, assignments left on delete."""
 ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+"""An account id named in a failed provisioning's reason. RequestOutcome carries only the reason, so the
+status's AccountId reaches the executor only where the reason names it."""
 
 
 @dataclass
