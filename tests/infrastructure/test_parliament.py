@@ -98,7 +98,7 @@ def _parliament() -> Any:
 
         shim.resource_filename = resource_filename
         sys.modules["pkg_resources"] = shim
-    import parliament
+    import parliament  # type: ignore[import-untyped]
 
     return parliament
 
