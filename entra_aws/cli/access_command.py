@@ -28,7 +28,9 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--permission-set", help="only this permission set (name)")
     parser.add_argument("--privileged", action="store_true", help="only permission sets the config marks privileged")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
-    parser.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report to FILE")
+    parser.add_argument(
+        "--html", type=Path, metavar="FILE", help="write a self-contained HTML report to FILE (instead of the table)"
+    )
     parser.add_argument("--with-plan", action="store_true", help="with --html: include the pending plan")
     return parser
 

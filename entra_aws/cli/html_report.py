@@ -4,7 +4,9 @@ accounts x groups heatmap, a search box, a per-person view and, optionally, the 
 Names are attacker-controlled (anyone who can name an Entra group names a column here): the data travels as JSON
 inside a non-executable `<script type="application/json">` with `<`, `>` and `&` escaped, the page's own code
 only ever sets `textContent`, and a Content-Security-Policy allows no fetch and no script but the page's own (by
-its hash). The page reads `#q=TEXT` (the search) and `#user=NAME` (the person shown) from its address.
+its hash). The page reads `#q=TEXT` (the search) and `#user=NAME` (the person shown) from its address. It draws
+what matches, at most 300 accounts and 2,000 access paths at a time (a 2,001 x 500 heatmap is a million cells):
+the search narrows the rest.
 """
 
 from __future__ import annotations
@@ -21,54 +23,70 @@ from entra_aws.engine.access import AccessReport
 _SCRIPT = r"""
 "use strict";
 const data = JSON.parse(document.getElementById("data").textContent);
+const LIMIT = {accounts: 300, paths: 2000};
 const el = (tag, text, cls) => {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
   if (cls) node.className = cls;
   return node;
 };
+const key = (account, group) => account + "\u0000" + group;
 const cells = new Map();
+const words = new Map(data.accounts.map(([id, name]) => [id, [id, name]]));
 for (const [group, account, set, privileged] of data.grants) {
-  const key = account + "\u0000" + group;
-  if (!cells.has(key)) cells.set(key, []);
-  cells.get(key).push([set, privileged]);
+  if (!cells.has(key(account, group))) cells.set(key(account, group), []);
+  cells.get(key(account, group)).push([set, privileged]);
+  if (words.has(account)) words.get(account).push(group, set);
 }
-function heatmap() {
+for (const [id, list] of words) words.set(id, list.join(" ").toLowerCase());
+const pathWords = data.rows.map((r) => [r[0], r[2], r[3], r[4], r[5]].join(" ").toLowerCase());
+const people = new Set(data.rows.map((r) => r[0]));
+
+function note(id, shown, matching, total, noun) {
+  let text = `${total} ${noun}`;
+  if (shown < matching) text = `showing ${shown} of ${matching} matching ${noun}: search to narrow`;
+  else if (matching < total) text = `${matching} of ${total} ${noun} match`;
+  document.getElementById(id).textContent = text;
+}
+function heatmap(query) {
+  const matching = data.accounts.filter(([id]) => words.get(id).includes(query));
+  const shown = matching.slice(0, LIMIT.accounts);
+  const groups = data.groups.filter((g) => shown.some(([id]) => cells.has(key(id, g))));
   const table = document.getElementById("heatmap");
   const head = el("tr");
   head.append(el("th", "account"));
-  for (const group of data.groups) head.append(el("th", group, "group"));
-  table.append(head);
-  for (const [id, name] of data.accounts) {
+  for (const group of groups) head.append(el("th", group, "group"));
+  const rows = [head];
+  for (const [id, name] of shown) {
     const row = el("tr", undefined, "account");
-    const words = [id, name];
+    row.dataset.account = id;
     row.append(el("th", id + " " + name));
-    for (const group of data.groups) {
-      const sets = cells.get(id + "\u0000" + group) || [];
+    for (const group of groups) {
+      const sets = cells.get(key(id, group)) || [];
       const cell = el("td", undefined, "cell");
       cell.dataset.count = String(sets.length);
       if (sets.some(([, privileged]) => privileged)) cell.classList.add("privileged");
       for (const [set, privileged] of sets) {
         cell.append(el("span", privileged ? set + " !" : set, privileged ? "set privileged" : "set"));
-        words.push(group, set);
       }
       cell.title = group + " on " + name;
       row.append(cell);
     }
-    row.dataset.search = words.join(" ").toLowerCase();
-    table.append(row);
+    rows.push(row);
   }
+  table.replaceChildren(...rows);
+  note("heatmap-note", shown.length, matching.length, data.accounts.length, "accounts");
 }
-function people() {
-  const box = document.getElementById("people");
-  const picker = document.getElementById("person");
+function paths(query, person) {
+  const matching = data.rows.filter((r, i) => (person === "" || r[0] === person) && pathWords[i].includes(query));
+  const shown = matching.slice(0, LIMIT.paths);
   const byUser = new Map();
-  for (const r of data.rows) {
+  for (const r of shown) {
     if (!byUser.has(r[0])) byUser.set(r[0], []);
     byUser.get(r[0]).push(r);
   }
+  const sections = [];
   for (const [user, rows] of byUser) {
-    picker.append(el("option", user));
     const section = el("section", undefined, "person");
     section.dataset.user = user;
     section.append(el("h3", user + " (" + rows[0][1] + ")"));
@@ -80,12 +98,13 @@ function people() {
       const row = el("tr", undefined, "access" + (privileged ? " privileged" : ""));
       const texts = [via, accountId + " " + accountName, set, privileged ? "yes" : "no"];
       for (const text of texts) row.append(el("td", text));
-      row.dataset.search = [user, via, accountId, accountName, set].join(" ").toLowerCase();
       table.append(row);
     }
     section.append(table);
-    box.append(section);
+    sections.push(section);
   }
+  document.getElementById("people").replaceChildren(...sections);
+  note("people-note", shown.length, matching.length, data.rows.length, "access paths");
 }
 function plan() {
   if (data.plan === null) return;
@@ -95,27 +114,24 @@ function plan() {
   for (const line of data.plan) list.append(el("li", line.trim()));
   box.append(list);
 }
-function apply() {
+function render() {
   const query = document.getElementById("search").value.trim().toLowerCase();
   const person = document.getElementById("person").value;
-  for (const row of document.querySelectorAll("tr.account, tr.access")) {
-    row.hidden = query !== "" && !row.dataset.search.includes(query);
-  }
-  for (const section of document.querySelectorAll("section.person")) {
-    section.hidden = person !== "" && section.dataset.user !== person;
-  }
+  heatmap(query);
+  paths(query, person);
 }
 function fromAddress() {
   const params = new URLSearchParams(location.hash.slice(1));
   document.getElementById("search").value = params.get("q") || "";
-  document.getElementById("person").value = params.get("user") || "";
-  apply();
+  const person = params.get("user") || "";
+  document.getElementById("person").value = people.has(person) ? person : "";
+  render();
 }
-heatmap();
-people();
+const picker = document.getElementById("person");
+for (const user of people) picker.append(el("option", user));
 plan();
-document.getElementById("search").addEventListener("input", apply);
-document.getElementById("person").addEventListener("change", apply);
+document.getElementById("search").addEventListener("input", render);
+picker.addEventListener("change", render);
 window.addEventListener("hashchange", fromAddress);
 fromAddress();
 """
@@ -185,8 +201,10 @@ def render_html(report: AccessReport, page: Page, plan: list[str] | None = None)
 <p class="legend"><span style="background:#9be9a8">granted</span>
 <span style="background:#ff8182">privileged (marked !)</span></p>
 <h2>Accounts x groups</h2>
+<p id="heatmap-note"></p>
 <table id="heatmap"></table>
 <h2>People</h2>
+<p id="people-note"></p>
 <div id="people"></div>
 <section id="plan" hidden><h2>Pending plan</h2></section>
 <script type="application/json" id="data">{_json_for_html(_data(report, plan))}</script>

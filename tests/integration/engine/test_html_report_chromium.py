@@ -10,6 +10,7 @@ elsewhere the tests skip, saying why.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -124,25 +125,34 @@ def pixels(png: bytes) -> list[tuple[int, int, int]]:
 
 
 class Rows(HTMLParser):
+    """The heatmap's rows (accounts) and cells, the people's access rows and the notes, as the page drew them."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.cells = self.filled = 0
-        self.shown: list[str] = []
-        self.hidden = 0
+        self.cells = self.filled = self.paths = 0
+        self.accounts: list[str] = []
+        self.notes: dict[str, str] = {}
         self.pwned = False
+        self._note = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         classes = (found.get("class") or "").split()
         self.pwned |= "data-pwned" in found
+        self._note = (found.get("id") or "") if tag == "p" and (found.get("id") or "").endswith("-note") else ""
         if tag == "td" and "cell" in classes:
             self.cells += 1
             self.filled += found.get("data-count") != "0"
         if tag == "tr" and "account" in classes:
-            if "hidden" in found:
-                self.hidden += 1
-            else:
-                self.shown.append(found.get("data-search") or "")
+            self.accounts.append(found.get("data-account") or "")
+        self.paths += tag == "tr" and "access" in classes
+
+    def handle_endtag(self, tag: str) -> None:
+        self._note = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._note:
+            self.notes[self._note] = data
 
 
 def rows_of(dom: str) -> Rows:
@@ -159,6 +169,8 @@ class Rendered:
     """Groups holding a grant (the heatmap's columns)."""
     developers: list[str]
     """Accounts where AWS-Developers holds something."""
+    paths: int
+    """Access paths in the report."""
 
 
 @pytest.fixture
@@ -193,7 +205,8 @@ def report(seeded: Seeded, tmp_path: Path) -> Rendered:
     command = [sys.executable, "-m", "entra_aws", "access", "--config", CONFIG, "--html", str(page), "--with-plan"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=120, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
-    return Rendered(page, accounts, len({a["group"] for a in held}) + len(HOSTILE_GROUPS), developers)
+    paths = int(re.search(r"\((\d+) access paths\)", done.stderr).group(1))  # type: ignore[union-attr]
+    return Rendered(page, accounts, len({a["group"] for a in held}) + len(HOSTILE_GROUPS), developers, paths)
 
 
 def test_the_screenshot_is_not_blank_and_shows_granted_and_privileged_cells(
@@ -210,17 +223,23 @@ def test_the_heatmap_has_a_cell_per_account_and_group_and_names_never_run(
     chromium: str, report: Rendered, tmp_path: Path
 ) -> None:
     dom = rows_of(Browser(chromium, tmp_path / "profile").dom(report.page.as_uri()))
-    assert (len(dom.shown), dom.hidden) == (report.accounts, 0)
+    assert len(dom.accounts) == report.accounts and dom.notes["heatmap-note"] == f"{report.accounts} accounts"
     assert dom.cells == report.accounts * report.groups and dom.filled >= report.groups
+    assert dom.paths == report.paths and dom.notes["people-note"] == f"{report.paths} access paths"
     assert not dom.pwned
     page = report.page.read_text(encoding="utf-8")
     assert page.count("<script") == 2 and "<img" not in page
 
 
-def test_the_search_in_the_address_hides_the_rows_it_does_not_match(
+def test_the_search_in_the_address_draws_only_the_rows_it_matches(
     chromium: str, report: Rendered, tmp_path: Path
 ) -> None:
     dom = rows_of(Browser(chromium, tmp_path / "profile").dom(report.page.as_uri() + "#q=Developers"))
-    assert dom.hidden + len(dom.shown) == report.accounts
-    assert sorted(row.split()[0] for row in dom.shown) == report.developers and len(report.developers) == 4
-    assert all("aws-developers" in row for row in dom.shown)
+    assert sorted(dom.accounts) == report.developers and len(report.developers) == 4
+    assert dom.notes["heatmap-note"] == f"4 of {report.accounts} accounts match"
+    assert 0 < dom.paths < report.paths
+
+
+def test_the_person_in_the_address_shows_only_their_paths(chromium: str, report: Rendered, tmp_path: Path) -> None:
+    dom = rows_of(Browser(chromium, tmp_path / "profile").dom(report.page.as_uri() + "#user=erin@example.com"))
+    assert dom.paths == 1 and dom.notes["people-note"] == f"1 of {report.paths} access paths match"
