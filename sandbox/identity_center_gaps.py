@@ -12,8 +12,12 @@ parses them, like the drift router, must see the real shape). In the identity st
 the console rename groups), added here for displayName and description, and groups' ExternalIds (what Entra's SCIM
 connector sets: the Entra object id), added to CreateGroup and DescribeGroup.
 
-Responses follow the botocore service model exactly (boto3 parses them with it). Operations complete at once
-(moto has no asynchronous work), so every status is SUCCEEDED and no request stays IN_PROGRESS.
+Responses follow the botocore service model exactly (boto3 parses them with it). The emulator also fails where AWS
+fails: duplicate names and deleting a set in use conflict, provisioning to a suspended account (or, when switched
+on, one lacking a customer-managed policy or boundary in its IAM) ends FAILED with a reason, the last assignment
+of a set on an account deprovisions it, status listings page at 100, a wrong identity store id is IDENTITY_STORE
+not found. Operations complete at once unless sandbox/faults.py's asynchronous mode keeps them IN_PROGRESS, in
+which the quotas apply. Sources: docs/scenarios.md, "Fidelity".
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from __future__ import annotations
 import json
 from typing import Any
 from uuid import uuid4
+
+from sandbox import faults
 
 _INSTALLED = False
 
@@ -51,11 +57,6 @@ def _find_permission_set(backend: Any, arn: str) -> Any:
         if ps.permission_set_arn == arn:
             return ps
     raise ResourceNotFoundException(f"Could not find PermissionSet with id {arn.rsplit('/', 1)[-1]}")
-
-
-def _status_filter(statuses: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
-    wanted = (params.get("Filter") or {}).get("Status")
-    return [s for s in statuses if wanted is None or s["Status"] == wanted]
 
 
 # --- responses (run inside moto's request handler; self is an SSOAdminResponse) ---------------------------
@@ -109,37 +110,98 @@ def delete_permissions_boundary_from_permission_set(self: Any) -> str:
 
 
 def list_account_assignment_creation_status(self: Any) -> str:
-    statuses = _status_filter(_state(self.ssoadmin_backend)["creation"], json.loads(self.body))
-    return json.dumps({"AccountAssignmentsCreationStatus": statuses})
+    return _status_listing(self, "creation", "AccountAssignmentsCreationStatus")
 
 
 def list_account_assignment_deletion_status(self: Any) -> str:
-    statuses = _status_filter(_state(self.ssoadmin_backend)["deletion"], json.loads(self.body))
-    return json.dumps({"AccountAssignmentsDeletionStatus": statuses})
+    return _status_listing(self, "deletion", "AccountAssignmentsDeletionStatus")
 
 
 def list_permission_set_provisioning_status(self: Any) -> str:
-    statuses = _status_filter(_state(self.ssoadmin_backend)["provisioning"], json.loads(self.body))
-    return json.dumps({"PermissionSetsProvisioningStatus": statuses})
+    return _status_listing(self, "provisioning", "PermissionSetsProvisioningStatus")
+
+
+def describe_account_assignment_creation_status(self: Any) -> str:
+    found = _described(self, "creation", "AccountAssignmentCreationRequestId")
+    return json.dumps({"AccountAssignmentCreationStatus": found})
+
+
+def describe_account_assignment_deletion_status(self: Any) -> str:
+    found = _described(self, "deletion", "AccountAssignmentDeletionRequestId")
+    return json.dumps({"AccountAssignmentDeletionStatus": found})
 
 
 def describe_permission_set_provisioning_status(self: Any) -> str:
-    params = json.loads(self.body)
-    for status in _state(self.ssoadmin_backend)["provisioning"]:
-        if status["RequestId"] == params["ProvisionPermissionSetRequestId"]:
-            return json.dumps({"PermissionSetProvisioningStatus": status})
+    found = _described(self, "provisioning", "ProvisionPermissionSetRequestId")
+    return json.dumps({"PermissionSetProvisioningStatus": found})
+
+
+def _described(self: Any, kind: str, id_param: str) -> dict[str, Any]:
+    request_id = json.loads(self.body)[id_param]
+    for record in _state(self.ssoadmin_backend)[kind]:
+        if record["RequestId"] == request_id:
+            return _read(record)
     from moto.ssoadmin.exceptions import ResourceNotFoundException
 
-    raise ResourceNotFoundException("Provisioning request not found")
+    raise ResourceNotFoundException(f"Request {request_id} not found")
 
 
-def _record(self: Any, kind: str, response: str, key: str) -> str:
-    body = json.loads(response)
-    status = body[key]
-    _state(self.ssoadmin_backend)[kind].append(
-        {"RequestId": status["RequestId"], "Status": status["Status"], "CreatedDate": _now()}
-    )
-    return response
+def _status_listing(self: Any, kind: str, key: str) -> str:
+    """List*Status: Filter.Status, then one page of at most 100 (MaxResults) with an offset NextToken. Each
+    status on the page counts as one read of it (asynchronous mode)."""
+    params = json.loads(self.body)
+    wanted = (params.get("Filter") or {}).get("Status")
+    matching = [r for r in _state(self.ssoadmin_backend)[kind] if wanted is None or r["Status"] == wanted]
+    start = int(params.get("NextToken") or 0)
+    size = min(int(params.get("MaxResults") or STATUS_PAGE), STATUS_PAGE)
+    page: dict[str, Any] = {key: [_summary(_read(r)) for r in matching[start : start + size]]}
+    if start + size < len(matching):
+        page["NextToken"] = str(start + size)
+    return json.dumps(page)
+
+
+STATUS_PAGE = 100
+"""List*Status MaxResults: 1 to 100 (botocore sso-admin model, MaxResults)."""
+
+_SUMMARY_KEYS = ("RequestId", "Status", "CreatedDate")
+
+
+def _summary(status: dict[str, Any]) -> dict[str, Any]:
+    """AccountAssignmentOperationStatusMetadata / PermissionSetProvisioningStatusMetadata: three fields."""
+    return {k: status[k] for k in _SUMMARY_KEYS}
+
+
+def _read(record: dict[str, Any]) -> dict[str, Any]:
+    """The public status; in asynchronous mode IN_PROGRESS until it has been read `status_reads` times."""
+    public = {k: v for k, v in record.items() if not k.startswith("_")}
+    if record["_reads"] > 0:
+        record["_reads"] -= 1
+    if record["_reads"] == 0 and record["Status"] == "IN_PROGRESS":
+        record["Status"] = record["_final"]
+        if record.get("_reason"):
+            record["FailureReason"] = record["_reason"]
+    return public
+
+
+def _record(self: Any, kind: str, status: dict[str, Any], accounts: list[str], reason: str = "") -> dict[str, Any]:
+    """Keep a request's status: IN_PROGRESS in the response (as AWS answers), final at once or, in
+    asynchronous mode, after `status_reads` reads."""
+    reads = faults.current().status_reads
+    record = {
+        **status,
+        "RequestId": status.get("RequestId") or str(uuid4()),
+        "Status": "IN_PROGRESS" if reads else ("FAILED" if reason else "SUCCEEDED"),
+        "CreatedDate": _now(),
+        "_final": "FAILED" if reason else "SUCCEEDED",
+        "_reason": reason,
+        "_reads": reads,
+        "_accounts": accounts,
+    }
+    if reason and not reads:
+        record["FailureReason"] = reason
+    _state(self.ssoadmin_backend)[kind].append(record)
+    response = {k: v for k, v in record.items() if not k.startswith("_")}
+    return {**response, "Status": "IN_PROGRESS"} if reads else response
 
 
 def _page(params: dict[str, Any], key: str, items: list[str]) -> str:
@@ -152,39 +214,143 @@ def _page(params: dict[str, Any], key: str, items: list[str]) -> str:
     return json.dumps(page)
 
 
+# --- what provisioning needs, and the quotas (asynchronous mode) ------------------------------------------
+
+MAX_OUTSTANDING_CREATIONS = 15
+"""CreateAccountAssignment: 15 outstanding asynchronous calls, not increasable (docs/facts.md, Quotas)."""
+MAX_CONCURRENT_PROVISIONING = 3
+"""ProvisionPermissionSet: 3 concurrent calls (docs/facts.md, Quotas)."""
+TOO_MANY = "There are too many requests processing. Please try again later."
+"""The ThrottlingException message peers report from CreateAccountAssignment under load
+(aws-samples/aws-iam-identity-center-extensions#87)."""
+
+
+def _in_progress(self: Any, kind: str) -> list[dict[str, Any]]:
+    return [r for r in _state(self.ssoadmin_backend)[kind] if r["Status"] == "IN_PROGRESS"]
+
+
+def _account_busy(self: Any, account: str) -> bool:
+    kinds = ("creation", "deletion", "provisioning")
+    return any(account in r["_accounts"] for kind in kinds for r in _in_progress(self, kind))
+
+
+def _refuse_beyond_quota(self: Any, kind: str, limit: int, account: str | None) -> None:
+    """Only in asynchronous mode (synchronous requests are never outstanding)."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.ssoadmin.exceptions import ConflictException
+
+    if len(_in_progress(self, kind)) >= limit:
+        raise JsonRESTError("ThrottlingException", TOO_MANY)
+    if account and _account_busy(self, account):
+        raise ConflictException(f"An operation on account {account} is in progress: one role update at a time.")
+
+
+def _policy_arn(account: str, reference: dict[str, str]) -> str:
+    return f"arn:aws:iam::{account}:policy{reference.get('Path') or '/'}{reference['Name']}"
+
+
+def _missing_policies(self: Any, ps: Any, account: str) -> list[str]:
+    """The customer-managed policies and boundary of `ps` that the account's IAM lacks (moto keeps IAM per
+    account)."""
+    if not faults.current().account_iam:
+        return []
+    from moto.iam.models import iam_backends
+
+    references = [{"Name": p.name, "Path": p.path} for p in ps.customer_managed_policies]
+    boundary = _state(self.ssoadmin_backend)["boundaries"].get(ps.permission_set_arn) or {}
+    if "CustomerManagedPolicyReference" in boundary:
+        references.append(boundary["CustomerManagedPolicyReference"])
+    existing = iam_backends[account][self.ssoadmin_backend.partition].managed_policies
+    return [arn for arn in (_policy_arn(account, r) for r in references) if arn not in existing]
+
+
+def _account_state(self: Any, account: str) -> str:
+    """The organization's State of the account (ACTIVE when it is not in the organization, as tests use
+    arbitrary account ids)."""
+    from moto.organizations.models import organizations_backends
+
+    organization = organizations_backends[self.ssoadmin_backend.account_id][self.ssoadmin_backend.partition]
+    for member in getattr(organization, "accounts", []):
+        if member.id == account:
+            return str(member.state)
+    return "ACTIVE"
+
+
+def _provisioning_failure(self: Any, ps: Any, account: str) -> str:
+    """Why provisioning `ps` to `account` fails, or "" (sources: docs/scenarios.md, Fidelity)."""
+    state = _account_state(self, account)
+    if state != "ACTIVE":
+        return f"Received a 400 status error: Account {account} is {state} and cannot be provisioned."
+    missing = _missing_policies(self, ps, account)
+    if missing:
+        return f"Received a 404 status error: Policy {missing[0]} does not exist or is not attachable."
+    return ""
+
+
 def _wrap_create_assignment(original: Any) -> Any:
     def create_account_assignment(self: Any) -> str:
         params = json.loads(self.body)
-        _find_permission_set(self.ssoadmin_backend, params["PermissionSetArn"])  # moto accepts any ARN
-        response = original(self)
-        provisioned = _state(self.ssoadmin_backend)["provisioned"]
-        provisioned.setdefault(params["PermissionSetArn"], set()).add(params["TargetId"])
-        return _record(self, "creation", response, "AccountAssignmentCreationStatus")
+        ps = _find_permission_set(self.ssoadmin_backend, params["PermissionSetArn"])  # moto accepts any ARN
+        account = params["TargetId"]
+        if faults.current().status_reads:
+            _refuse_beyond_quota(self, "creation", MAX_OUTSTANDING_CREATIONS, account)
+        provisioned = _state(self.ssoadmin_backend)["provisioned"].setdefault(params["PermissionSetArn"], set())
+        reason = "" if account in provisioned else _provisioning_failure(self, ps, account)
+        if reason:
+            fields = ("TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId")
+            status = {k: params[k] for k in fields}
+        else:
+            status = json.loads(original(self))["AccountAssignmentCreationStatus"]
+            provisioned.add(account)
+        recorded = _record(self, "creation", status, [account], reason)
+        return json.dumps({"AccountAssignmentCreationStatus": recorded})
 
     return create_account_assignment
 
 
 def _wrap_delete_assignment(original: Any) -> Any:
     def delete_account_assignment(self: Any) -> str:
-        return _record(self, "deletion", original(self), "AccountAssignmentDeletionStatus")
+        params = json.loads(self.body)
+        if faults.current().status_reads:
+            _refuse_beyond_quota(self, "deletion", MAX_OUTSTANDING_CREATIONS, params["TargetId"])
+        status = json.loads(original(self))["AccountAssignmentDeletionStatus"]
+        _deprovision_when_unassigned(self, params["PermissionSetArn"], params["TargetId"])
+        recorded = _record(self, "deletion", status, [params["TargetId"]])
+        return json.dumps({"AccountAssignmentDeletionStatus": recorded})
 
     return delete_account_assignment
 
 
+def _deprovision_when_unassigned(self: Any, permission_set_arn: str, account: str) -> None:
+    """The last assignment of a set on an account gone, the set is no longer provisioned there."""
+    remaining = [
+        a
+        for a in self.ssoadmin_backend.account_assignments
+        if a.permission_set_arn == permission_set_arn and a.target_id == account
+    ]
+    if not remaining:
+        _state(self.ssoadmin_backend)["provisioned"].get(permission_set_arn, set()).discard(account)
+
+
 def provision_permission_set(self: Any) -> str:
     params = json.loads(self.body)
-    _find_permission_set(self.ssoadmin_backend, params["PermissionSetArn"])
+    ps = _find_permission_set(self.ssoadmin_backend, params["PermissionSetArn"])
     provisioned = _state(self.ssoadmin_backend)["provisioned"].setdefault(params["PermissionSetArn"], set())
-    if params.get("TargetType") == "AWS_ACCOUNT" and params.get("TargetId"):
+    single = params.get("TargetType") == "AWS_ACCOUNT" and params.get("TargetId")
+    accounts = [params["TargetId"]] if single else sorted(provisioned)
+    if faults.current().status_reads:
+        _refuse_beyond_quota(self, "provisioning", MAX_CONCURRENT_PROVISIONING, params["TargetId"] if single else None)
+    failures = [(account, _provisioning_failure(self, ps, account)) for account in accounts]
+    failed = [(account, reason) for account, reason in failures if reason]
+    if single and not failed:
         provisioned.add(params["TargetId"])
-    status = {
-        "RequestId": str(uuid4()),
-        "Status": "SUCCEEDED",
-        "PermissionSetArn": params["PermissionSetArn"],
-        "CreatedDate": _now(),
-    }
-    _state(self.ssoadmin_backend)["provisioning"].append(status)
-    return json.dumps({"PermissionSetProvisioningStatus": status})
+    status: dict[str, Any] = {"PermissionSetArn": params["PermissionSetArn"]}
+    if failed:
+        status["AccountId"] = failed[0][0]
+    elif single:
+        status["AccountId"] = params["TargetId"]
+    recorded = _record(self, "provisioning", status, accounts, failed[0][1] if failed else "")
+    return json.dumps({"PermissionSetProvisioningStatus": recorded})
 
 
 def list_permission_sets_provisioned_to_account(self: Any) -> str:
@@ -201,11 +367,35 @@ def list_accounts_for_provisioned_permission_set(self: Any) -> str:
     return _page(params, "AccountIds", sorted(accounts))
 
 
+def _wrap_create_permission_set(original: Any) -> Any:
+    def create_permission_set(self: Any) -> str:
+        from moto.ssoadmin.exceptions import ConflictException
+
+        params = json.loads(self.body)
+        taken = [
+            ps
+            for ps in self.ssoadmin_backend.permission_sets
+            if ps.name == params["Name"] and ps.instance_arn == params["InstanceArn"]
+        ]
+        if taken:
+            raise ConflictException(f"PermissionSet with name {params['Name']} already exists.")
+        return str(original(self))
+
+    return create_permission_set
+
+
 def _wrap_delete_permission_set(original: Any) -> Any:
     def delete_permission_set(self: Any) -> str:
-        response = original(self)
+        from moto.ssoadmin.exceptions import ConflictException
+
         params = json.loads(self.body)
         state = _state(self.ssoadmin_backend)
+        assigned = any(
+            a.permission_set_arn == params["PermissionSetArn"] for a in self.ssoadmin_backend.account_assignments
+        )
+        if assigned or state["provisioned"].get(params["PermissionSetArn"]):
+            raise ConflictException("Could not delete because PermissionSet has ApplicationProfile associated with it.")
+        response = original(self)
         state["provisioned"].pop(params["PermissionSetArn"], None)
         state["boundaries"].pop(params["PermissionSetArn"], None)
         return str(response)
@@ -276,14 +466,27 @@ def create_group(self: Any) -> str:
 
 def describe_group(self: Any) -> str:
     """identitystore DescribeGroup with the group's ExternalIds (moto answers an empty list)."""
-    store = self.identitystore_backend.identity_stores.get(self._get_param("IdentityStoreId"))
-    group = store.groups.get(self._get_param("GroupId")) if store else None
+    store = _identity_store(self.identitystore_backend, self._get_param("IdentityStoreId"))
+    group = store.groups.get(self._get_param("GroupId"))
     if group is None:
         from moto.identitystore.exceptions import ResourceNotFoundException
 
         raise ResourceNotFoundException(message="GROUP not found.", resource_type="GROUP")
     found = {k: v for k, v in group._asdict().items() if v is not None}
     return json.dumps(found)
+
+
+def _identity_store(backend: Any, store_id: str) -> Any:
+    """The identity store of an Identity Center instance; any other id is ResourceNotFoundException with
+    ResourceType IDENTITY_STORE (moto makes a new empty store for any id, so a wrong id read as USER/GROUP
+    not found: "gone")."""
+    from moto.identitystore.exceptions import ResourceNotFoundException
+    from moto.ssoadmin.models import ssoadmin_backends
+
+    instances = ssoadmin_backends[backend.account_id][backend.region_name].instances
+    if store_id not in {instance.identity_store_id for instance in instances}:
+        raise ResourceNotFoundException(message=f"Identity store {store_id} not found.", resource_type="IDENTITY_STORE")
+    return backend._entra_aws_original_store(store_id)
 
 
 def _permission_set_arn(instance_arn: str) -> str:
@@ -309,6 +512,8 @@ def install() -> None:
         list_account_assignment_deletion_status,
         list_permission_set_provisioning_status,
         describe_permission_set_provisioning_status,
+        describe_account_assignment_creation_status,
+        describe_account_assignment_deletion_status,
         provision_permission_set,
         list_permission_sets_provisioned_to_account,
         list_accounts_for_provisioned_permission_set,
@@ -316,15 +521,22 @@ def install() -> None:
         setattr(cls, handler.__name__, handler)
     cls.create_account_assignment = _wrap_create_assignment(cls.create_account_assignment)
     cls.delete_account_assignment = _wrap_delete_assignment(cls.delete_account_assignment)
+    cls.create_permission_set = _wrap_create_permission_set(cls.create_permission_set)
     cls.delete_permission_set = _wrap_delete_permission_set(cls.delete_permission_set)
     from moto.identitystore.responses import IdentityStoreResponse
 
     IdentityStoreResponse.update_group = update_group  # type: ignore[attr-defined]
     IdentityStoreResponse.create_group = create_group  # type: ignore[method-assign]
     IdentityStoreResponse.describe_group = describe_group  # type: ignore[method-assign]
+    from moto.identitystore.models import IdentityStoreBackend
+
+    store_backend: Any = IdentityStoreBackend
+    store_backend._entra_aws_original_store = store_backend._IdentityStoreBackend__get_identity_store
+    store_backend._IdentityStoreBackend__get_identity_store = _identity_store
     from moto.ssoadmin.models import PermissionSet, SSOAdminBackend
 
     PermissionSet.generate_id = staticmethod(_permission_set_arn)  # type: ignore[method-assign]
 
     SSOAdminBackend._find_managed_policy = _find_managed_policy  # type: ignore[method-assign]
+    faults.install()
     _INSTALLED = True
