@@ -102,7 +102,17 @@ class IdentityCenter(Strict):
 
 AssignmentOwnership = Literal["exclusive", "additive"]
 ApplyMode = Literal["observe", "enforce"]
-TRUSTED_WRITER = r"^arn:aws[a-z-]*:(iam|sts)::[0-9*?]+:[!-~]+$"
+TRUSTED_WRITER = re.compile(r"^arn:aws[a-z-]*:iam::[0-9*?]+:role/[!-+\--~]+$")
+"""A role ARN or a glob over role ARNs; no comma (the router reads them comma-separated) and no space."""
+
+
+def _check_trusted_writer(value: str) -> str:
+    if not TRUSTED_WRITER.match(value):
+        raise ValueError(
+            f"must be a role ARN (arn:aws:iam::ACCOUNT:role/NAME) or a glob over them like "
+            f"arn:aws:iam::*:role/TEAM-*, without commas or spaces, got {value!r}"
+        )
+    return value
 
 
 class PermissionSetSpec(Strict):
@@ -367,7 +377,11 @@ class AutomationSettings(Strict):
         description="Control Tower home region, when it is neither us-east-1 nor the Identity Center region: "
         "its lifecycle events are forwarded from there.",
     )
-    trusted_writers: list[Annotated[str, StringConstraints(pattern=TRUSTED_WRITER)]] = Field(
+    trusted_writers: list[
+        Annotated[
+            str, AfterValidator(_check_trusted_writer), Field(json_schema_extra={"pattern": TRUSTED_WRITER.pattern})
+        ]
+    ] = Field(
         default_factory=list,
         description="Role ARNs, or glob patterns like arn:aws:iam::*:role/TEAM-*, whose Identity Center changes "
         "are not drift (not reverted, not notified).",

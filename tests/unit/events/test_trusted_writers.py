@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from entra_aws.config import ConfigError, parse_config
 from entra_aws.engine.scope import Scope
 from entra_aws.events.models import CloudTrailEvent
 from entra_aws.events.routing import route
@@ -61,3 +64,15 @@ def test_other_roles_changes_are_still_drift() -> None:
 def test_a_pattern_matches_the_whole_issuer_arn_case_sensitively() -> None:
     assert decide(assignment_by("arn:aws:iam::222222222222:role/team-ApprovalFunction")).drift
     assert decide(assignment_by("arn:aws:iam::222222222222:role/NotTEAM-x")).drift
+
+
+def test_the_config_refuses_a_trusted_writer_that_is_no_role_arn_in_one_line() -> None:
+    base = {"tenant_id": "7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b", "identity_center": {"region": "eu-west-1"}}
+    assert parse_config({**base, "automation": {"trusted_writers": list(TRUSTED)}}).automation.trusted_writers == [
+        *TRUSTED
+    ]
+    for wrong in ("arn:aws:iam::111111111111:role/a,b", "*", "arn:aws:sts::111111111111:assumed-role/TEAM/s"):
+        with pytest.raises(ConfigError) as refused:
+            parse_config({**base, "automation": {"trusted_writers": [wrong]}})
+        [problem] = refused.value.problems
+        assert problem.startswith("config: automation.trusted_writers[0]: must be a role ARN"), problem
