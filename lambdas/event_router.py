@@ -105,6 +105,11 @@ def _permission_set_name(ref: PermissionSetRef) -> str | None:
     return IdentityCenterAdmin.for_permission_set(_runtime.client("sso-admin"), ref.arn).name_of(ref.arn)
 
 
+def _intent() -> str:
+    """In observe mode the worker reports what it would revert and reverts nothing: the notice says so."""
+    return "report (apply.mode: observe), not revert," if _runtime.config().apply.mode == "observe" else "revert"
+
+
 def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope]) -> None:
     detail = event.detail
     body = {
@@ -112,7 +117,7 @@ def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope
         "who": detail.user_identity.describe(),
         "when": detail.event_time or event.time,
         "event_id": event.id,
-        "action": f"reconciling {', '.join(str(s) for s in scopes)} to revert changes to managed resources",
+        "action": f"reconciling {', '.join(str(s) for s in scopes)} to {_intent()} changes to managed resources",
         "reason": decision.reason,
     }
     _runtime.notify(f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2))
