@@ -6,7 +6,7 @@ from typing import Any
 
 from entra_aws.adapters.clients import api_client, paginate
 from entra_aws.engine.model import Account, OrganizationalUnit
-from entra_aws.engine.organization import Organization
+from entra_aws.engine.organization import Organization, Reach, on_the_way
 from entra_aws.engine.ports import ApiError
 
 
@@ -17,8 +17,8 @@ def _status(data: dict[str, Any]) -> str:
 
 
 class OrganizationReader:
-    """Implements OrganizationView. One DescribeOrganization, then one DescribeAccount per account asked for or
-    one walk of the OU tree."""
+    """Implements OrganizationView. One DescribeOrganization, then one DescribeAccount per account asked for, an
+    account's surroundings, or one walk of the OU tree."""
 
     def __init__(self, client: Any, *, with_tags: bool) -> None:
         self._client = api_client(client)
@@ -55,6 +55,88 @@ class OrganizationReader:
         if self._snapshot is None:
             self._snapshot = self._walk()
         return self._snapshot
+
+    def surroundings(self, account_id: str, reach: Reach) -> Organization:
+        """DescribeAccount, ListTagsForResource when rules use tags, ListParents up to the root, and
+        DescribeOrganizationalUnit for each ancestor the listings `reach` asks for did not name."""
+        if reach.everything:
+            return self.snapshot()
+        found = self.account(account_id)
+        if found is None:
+            return Organization("", self.management_account_id(), {})
+        root_id, ancestors = self._ancestry(account_id)
+        units = self._toward(root_id, reach.paths) if not reach.all_units else self._all_units(root_id)
+        for ou in reach.unit_ids - units.keys() - {root_id}:
+            units |= self._described_with_ancestors(ou, root_id, units)
+        units |= self._described(ancestors, root_id, units)
+        parent = ancestors[0] if ancestors else root_id
+        tags = self._tags(account_id) if self._with_tags else ()
+        account = Account(found.id, found.name, found.status, parent, tags)
+        return Organization(root_id, self.management_account_id(), {account_id: account}, units)
+
+    def _ancestry(self, child_id: str) -> tuple[str, list[str]]:
+        """The root's id and the OU ids from the child's parent up (ListParents answers one level)."""
+        chain: list[str] = []
+        while True:
+            parent = self._client.list_parents(ChildId=child_id)["Parents"][0]
+            if parent["Type"] == "ROOT":
+                return str(parent["Id"]), chain
+            child_id = str(parent["Id"])
+            chain.append(child_id)
+
+    def _children(self, parent_id: str) -> list[OrganizationalUnit]:
+        listed = self._pages("list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id)
+        return [OrganizationalUnit(ou["Id"], ou.get("Name", ""), parent_id) for ou in listed]
+
+    def _toward(self, root_id: str, paths: frozenset[str]) -> dict[str, OrganizationalUnit]:
+        """The OUs on the way from the root to each of `paths`, whatever their names hold."""
+        units: dict[str, OrganizationalUnit] = {}
+        frontier = [(root_id, "")] if paths else []
+        while frontier:
+            parent, path = frontier.pop()
+            for unit in self._children(parent):
+                units[unit.id] = unit
+                if on_the_way(f"{path}/{unit.name}", paths):
+                    frontier.append((unit.id, f"{path}/{unit.name}"))
+        return units
+
+    def _all_units(self, root_id: str) -> dict[str, OrganizationalUnit]:
+        units: dict[str, OrganizationalUnit] = {}
+        parents = [root_id]
+        while parents:
+            for unit in self._children(parents.pop()):
+                units[unit.id] = unit
+                parents.append(unit.id)
+        return units
+
+    def _described(
+        self, chain: list[str], root_id: str, known: dict[str, OrganizationalUnit]
+    ) -> dict[str, OrganizationalUnit]:
+        """`chain`: OU ids from a child's parent up; each one's parent is the next (the last one's, the root)."""
+        units: dict[str, OrganizationalUnit] = {}
+        for level, ou in enumerate(chain):
+            parent = chain[level + 1] if level + 1 < len(chain) else root_id
+            name = known[ou].name if ou in known else self._ou_name(ou)
+            units[ou] = OrganizationalUnit(ou, name, parent)
+        return units
+
+    def _described_with_ancestors(
+        self, ou_id: str, root_id: str, known: dict[str, OrganizationalUnit]
+    ) -> dict[str, OrganizationalUnit]:
+        """An OU an exclusion names by id, with its ancestors (their names make its path); none if it is gone."""
+        try:
+            name = self._ou_name(ou_id)
+        except ApiError as error:
+            if error.code not in ("OrganizationalUnitNotFoundException", "InvalidInputException"):
+                raise
+            return {}
+        _, chain = self._ancestry(ou_id)
+        parent = chain[0] if chain else root_id
+        return {ou_id: OrganizationalUnit(ou_id, name, parent)} | self._described(chain, root_id, known)
+
+    def _ou_name(self, ou_id: str) -> str:
+        described = self._client.describe_organizational_unit(OrganizationalUnitId=ou_id)["OrganizationalUnit"]
+        return str(described.get("Name", ""))
 
     def _pages(self, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
         return paginate(self._client, operation, key, **kwargs)

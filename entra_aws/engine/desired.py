@@ -20,12 +20,14 @@ class _Resolver:
 
     org: OrganizationView
     findings: list[Finding]
+    within: str | None = None
+    """An account scope's account: only grants on it are resolved (see `resolve_targets`)."""
     _cache: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
     def accounts(self, targets: Targets, exclude: Targets, label: str) -> frozenset[str] | None:
         """The accounts a rule reaches (rule names are unique: checked by the config loader)."""
         if label not in self._cache:
-            included = resolve_targets(targets, self.org)
+            included = resolve_targets(targets, self.org, within=self.within)
             for problem in included.unresolved:
                 self.findings.append(Finding("warning", f"{label}: {problem}", label))
             excluded = self.exclusions(exclude, label)
@@ -114,9 +116,11 @@ def _convention_match(
 
 
 def _convention_accounts(
-    convention: NamingConvention, target: str, org: OrganizationView
+    convention: NamingConvention, target: str, org: OrganizationView, within: str | None
 ) -> tuple[set[str], str | None]:
     kind = convention.target_kind
+    if kind == "account" and within is not None and target != within:
+        return set(), None
     if kind == "account":
         return ({target} if org.account(target) else set()), (
             None if org.account(target) else f"account {target} is not in the organization"
@@ -124,7 +128,7 @@ def _convention_accounts(
     snapshot = org.snapshot()
     if kind == "account_name":
         accounts = {a.id for a in snapshot.accounts_named(target)}
-        return accounts, None if accounts else f"no account is named {target!r}"
+        return accounts, None if accounts or within else f"no account is named {target!r}"
     ous = snapshot.ous_matching(target)
     if snapshot.root_id in ous:
         return set(), f"{target!r} is the organization root; a convention never grants on every account"
@@ -153,7 +157,8 @@ def _convention_grants(
             )
         )
         return set()
-    matched_accounts, problem = _convention_accounts(convention, groups[convention.target_kind], org)
+    target = groups[convention.target_kind]
+    matched_accounts, problem = _convention_accounts(convention, target, org, resolver.within)
     if problem:
         findings.append(Finding("warning", f"{label}: {problem}", principal.id))
     excluded = resolver.exclusions(convention.exclude, f"convention {convention.name}")
@@ -180,10 +185,17 @@ def _grants_for(config: Config, principal: Principal, resolver: _Resolver) -> se
     return grants
 
 
-def desired_state(config: Config, org: OrganizationView, principals: Iterable[Principal]) -> DesiredState:
-    """Every assignment the config asks for, for the given principals (already resolved from the directory)."""
+def desired_state(
+    config: Config, org: OrganizationView, principals: Iterable[Principal], *, within: str | None = None
+) -> DesiredState:
+    """Every assignment the config asks for, for the given principals (already resolved from the directory);
+    `within`: only those on this account (an account scope), and none when it is not in the organization."""
     state = DesiredState()
-    resolver = _Resolver(org, state.findings)
+    if within is not None and org.account(within) is None:
+        return state
+    resolver = _Resolver(org, state.findings, within)
     for principal in principals:
         state.assignments |= _grants_for(config, principal, resolver)
+    if within is not None:
+        state.assignments = {a for a in state.assignments if a.account_id == within}
     return state

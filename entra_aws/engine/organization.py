@@ -5,9 +5,53 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from entra_aws.config.models import Targets
+from entra_aws.config.models import Config, Targets
 from entra_aws.engine.model import Account, OrganizationalUnit
 from entra_aws.engine.ports import OrganizationView
+
+
+def normal_path(reference: str) -> str:
+    """An OU path as targets compare it: /A/B, without empty parts or a leading /Root; the root itself is '/'."""
+    wanted = "/" + "/".join(p for p in reference.split("/") if p)
+    if wanted == "/Root":
+        return "/"
+    return wanted.removeprefix("/Root") if wanted.startswith("/Root/") else wanted
+
+
+def on_the_way(path: str, paths: Iterable[str]) -> bool:
+    """An OU at `path` may have descendants at one of `paths` (an OU whose name holds '/' included)."""
+    prefix = path.lower() + "/"
+    return any(p.lower().startswith(prefix) for p in paths)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What an account scope reads beyond the account, its tags and its ancestors (which decide every target).
+
+    An exclusion that selects nothing, or goes through an OU named with '/', stops its rule everywhere, so an
+    account scope must know whether each one does, as a full view would: that costs the OUs on the way to each
+    excluded path and each excluded OU id, never the accounts. Only what cannot be told that way widens the read.
+    """
+
+    paths: frozenset[str] = frozenset()
+    """Excluded OU paths: the OUs on the way to them are listed from the root."""
+    unit_ids: frozenset[str] = frozenset()
+    """Excluded OU (or root) ids: described, with their ancestors."""
+    all_units: bool = False
+    """A per-OU convention names OUs by name: only every OU tells whether a name is unique."""
+    everything: bool = False
+    """An exclusion by account name or tag: only every account tells whether it selects any."""
+
+    @classmethod
+    def of(cls, config: Config) -> Reach:
+        excludes = [rule.exclude for rule in config.assignments] + [c.exclude for c in config.conventions]
+        references = [reference for exclude in excludes for reference in exclude.ous]
+        return cls(
+            paths=frozenset(normal_path(r) for r in references if r.startswith("/")) - {"/"},
+            unit_ids=frozenset(r for r in references if not r.startswith("/")),
+            all_units=any(c.target_kind == "ou" for c in config.conventions),
+            everything=any(exclude.account_names or exclude.tags for exclude in excludes),
+        )
 
 
 @dataclass
@@ -28,6 +72,36 @@ class Organization:
     def snapshot(self) -> Organization:
         return self
 
+    def surroundings(self, account_id: str, reach: Reach) -> Organization:
+        """What an account scope reads (see `Reach`), taken from this complete picture."""
+        account = self.accounts.get(account_id)
+        if reach.everything or account is None:
+            return self if reach.everything else Organization(self.root_id, self.management_account, {})
+        wanted = set(self._ancestors(account.parent_id)) | self._toward(reach.paths)
+        wanted |= set(self.units) if reach.all_units else set()
+        for ou in reach.unit_ids & self.units.keys():
+            wanted |= set(self._ancestors(ou))
+        units = {ou: self.units[ou] for ou in wanted}
+        return Organization(self.root_id, self.management_account, {account_id: account}, units)
+
+    def _ancestors(self, ou_id: str) -> list[str]:
+        found: list[str] = []
+        while ou_id in self.units:
+            found.append(ou_id)
+            ou_id = self.units[ou_id].parent_id
+        return found
+
+    def _toward(self, paths: frozenset[str]) -> set[str]:
+        found: set[str] = set()
+        frontier = [(self.root_id, "")] if paths else []
+        while frontier:
+            parent, path = frontier.pop()
+            for unit in (u for u in self.units.values() if u.parent_id == parent):
+                found.add(unit.id)
+                if on_the_way(f"{path}/{unit.name}", paths):
+                    frontier.append((unit.id, f"{path}/{unit.name}"))
+        return found
+
     def forget(self) -> None:
         return None
 
@@ -46,10 +120,9 @@ class Organization:
         if reference in self.units:
             return [reference]
         if reference.startswith("/"):
-            wanted = "/" + "/".join(p for p in reference.split("/") if p)
-            if wanted in ("/", "/Root"):
+            wanted = normal_path(reference)
+            if wanted == "/":
                 return [self.root_id]
-            wanted = wanted.removeprefix("/Root") if wanted.startswith("/Root/") else wanted
             return [ou for ou in self.units if self.ou_path(ou).lower() == wanted.lower()]
         return [ou for ou, unit in self.units.items() if unit.name.lower() == reference.lower()]
 
@@ -89,6 +162,30 @@ def stateless(account_ids: Iterable[str], org: OrganizationView) -> list[str]:
     return sorted(a for a in account_ids if (account := org.account(a)) is not None and not account.status)
 
 
+@dataclass
+class AccountView:
+    """An account scope's organization: the account's surroundings, read once (`OrganizationView.surroundings`);
+    another account (one an exclusion names by id) is asked of the full view."""
+
+    full: OrganizationView
+    near: Organization
+
+    def management_account_id(self) -> str:
+        return self.full.management_account_id()
+
+    def account(self, account_id: str) -> Account | None:
+        return self.near.account(account_id) or self.full.account(account_id)
+
+    def snapshot(self) -> Organization:
+        return self.near
+
+    def surroundings(self, account_id: str, reach: Reach) -> Organization:
+        return self.full.surroundings(account_id, reach)
+
+    def forget(self) -> None:
+        self.full.forget()
+
+
 @dataclass(frozen=True)
 class Resolution:
     account_ids: frozenset[str]
@@ -116,12 +213,17 @@ def _needs_snapshot(targets: Targets) -> bool:
     return bool(targets.account_names or targets.ous or targets.tags or targets.organization)
 
 
-def resolve_targets(targets: Targets, org: OrganizationView) -> Resolution:
-    """Account ids a Targets selects (a union). Names/OUs that match nothing are reported, not ignored."""
+def resolve_targets(targets: Targets, org: OrganizationView, *, within: str | None = None) -> Resolution:
+    """Account ids a Targets selects (a union). Names/OUs that match nothing are reported, not ignored.
+
+    `within`: only whether this account is selected matters (an account scope's view knows no other): other
+    account ids are not looked up, and nothing is reported unresolved (full reconciles report it)."""
     selected: set[str] = set()
     unresolved: list[str] = []
     refused: list[str] = []
     for account_id in targets.accounts:
+        if within is not None and account_id != within:
+            continue
         if org.account(account_id) is None:
             unresolved.append(f"account {account_id} is not in the organization")
         else:
@@ -150,7 +252,7 @@ def resolve_targets(targets: Targets, org: OrganizationView) -> Resolution:
         if not tagged:
             unresolved.append(f"no account is tagged {selector!r}")
         selected.update(tagged)
-    return Resolution(frozenset(selected), tuple(unresolved), tuple(refused))
+    return Resolution(frozenset(selected), tuple(unresolved) if within is None else (), tuple(refused))
 
 
 def eligible(

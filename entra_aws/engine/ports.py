@@ -15,7 +15,7 @@ from entra_aws.config.models import PermissionSetSpec
 from entra_aws.engine.model import Account, Boundary, PermissionSetContent, Principal, PrincipalType
 
 if TYPE_CHECKING:
-    from entra_aws.engine.organization import Organization
+    from entra_aws.engine.organization import Organization, Reach
 
 StatusKind = Literal["creation", "deletion", "provisioning"]
 """Which kind of asynchronous request a status belongs to."""
@@ -132,6 +132,11 @@ class OrganizationView(Protocol):
 
     def account(self, account_id: str) -> Account | None: ...
     def snapshot(self) -> Organization: ...
+    def surroundings(self, account_id: str, reach: Reach) -> Organization:
+        """An account scope's view, whatever the size of the organization: the account (with its tags where rules
+        use tags), its ancestors with their names, and what `reach` names; no other account."""
+        ...
+
     def forget(self) -> None: ...
 
 

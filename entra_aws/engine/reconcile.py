@@ -20,8 +20,10 @@ from entra_aws.engine.context import AwsContext
 from entra_aws.engine.desired import desired_state
 from entra_aws.engine.guardrails import management_account_check, mass_deletion_check
 from entra_aws.engine.model import Assignment, DesiredState, Finding
+from entra_aws.engine.organization import AccountView, Reach
 from entra_aws.engine.ownership import guard_ownership
 from entra_aws.engine.plan import CatalogChanges, Plan, kept_by_additive, plan_assignments, plan_permission_sets
+from entra_aws.engine.ports import OrganizationView
 from entra_aws.engine.reads import (
     Principals,
     PrincipalUnreadableError,
@@ -78,11 +80,23 @@ class ScopeState:
         return {p.id: p.name for p in self.principals.present}
 
 
-def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> ScopeState:
+def _organization_for(config: Config, scope: Scope, ctx: AwsContext) -> OrganizationView:
+    """An account scope reads the account's surroundings, whatever the size of the organization; a full scope
+    walks the tree once (many principals ahead: one walk beats a lookup per account); a principal's scope asks
+    for the accounts its grants name."""
+    if scope.kind == "account":
+        near = ctx.organization.surroundings(scope.value or "", Reach.of(config))
+        return AccountView(ctx.organization, near)
     if scope.kind not in ("group", "user"):
-        ctx.organization.snapshot()  # many principals ahead: one walk of the tree beats a lookup per account
+        ctx.organization.snapshot()
+    return ctx.organization
+
+
+def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> ScopeState:
+    organization = _organization_for(config, scope, ctx)
     principals = principals_in_scope(config, scope, ctx.directory)
-    desired = desired_state(config, ctx.organization, principals.present)
+    within = scope.value if scope.kind == "account" else None
+    desired = desired_state(config, organization, principals.present, within=within)
     return ScopeState(principals, desired, _in_scope(desired.assignments, scope))
 
 

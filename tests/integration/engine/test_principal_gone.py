@@ -60,7 +60,7 @@ def test_a_kms_fault_on_a_group_event_deletes_nothing_and_blocks_the_reconcile(s
     held = seeded.assignments()
 
     def kms_disabled(**_: object) -> tuple[object, dict[str, object]]:
-        error = {
+        error: dict[str, object] = {
             "Error": {"Code": "ResourceNotFoundException", "Message": "KMS key is disabled"},
             "ResourceType": "GROUP",
             "Reason": "KMS_DISABLED",
