@@ -111,6 +111,15 @@ def test_apply_then_import_then_plan_says_no_changes(
     assert server.stderr is not None and "stopped" in server.stderr.read()
 
 
+def test_ctrl_c_stops_it_cleanly(served: tuple[subprocess.Popen[str], dict[str, str]]) -> None:
+    server, env = served
+    server.send_signal(signal.SIGINT)
+    assert server.wait(timeout=30) == 0
+    assert server.stderr is not None and "Traceback" not in (stderr := server.stderr.read()) and "stopped" in stderr
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{env['AWS_ENDPOINT_URL']}/moto-api/", timeout=2)
+
+
 def serve_refusal(*argv: str) -> subprocess.CompletedProcess[str]:
     result = cli(_clean_environment(), "sandbox", "serve", *argv)
     assert result.returncode == 2 and result.stdout == "", result
