@@ -50,7 +50,7 @@ infrastructure: setup
 	$(BIN)/python -m pytest tests/infrastructure -q
 
 synth: setup
-	$(BIN)/cdk synth --quiet
+	$(BIN)/cdk synth --quiet -c config=config/example.yaml
 
 schema: setup
 	$(BIN)/entra-aws schema > config/schema.json
