@@ -3,6 +3,7 @@ only, and the engine, given the key by alias, seals what it creates and deletes 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -76,3 +77,17 @@ def test_the_engine_seals_what_it_creates_and_deletes_only_what_verifies(seeded:
     assert {copied, bare} <= left and report.plan.count("delete_permission_set") == 0
     refused = sorted(f.permission_set for f in report.findings if f.kind == "ownership_unproven")
     assert refused == ["CopiedSeal", "TaggedByHand"]
+
+
+def test_the_sandbox_creates_the_hmac_key_and_alias_a_template_defines(aws: str) -> None:
+    from sandbox.deployment import StackTemplate, _keys, _Resolver
+
+    key = {"Type": "AWS::KMS::Key", "Properties": {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}}
+    alias = {"Type": "AWS::KMS::Alias", "Properties": {"AliasName": ALIAS, "TargetKeyId": {"Fn::GetAtt": ["K", "Arn"]}}}
+    document = {"Resources": {"K": key, "A": alias}}
+    resolve = _Resolver("123456789012", "eu-west-1", document)
+    _keys(boto3.Session(), StackTemplate("Stack", "eu-west-1", document, Path()), resolve)
+    client = boto3.client("kms", region_name="eu-west-1")
+    by_arn = KmsOwnershipSeal(client, resolve({"Fn::GetAtt": ["K", "Arn"]}), "arn:aws:sso:::instance/ssoins-x")
+    by_alias = KmsOwnershipSeal(client, ALIAS, by_arn.instance_arn)
+    assert by_arn.verify("arn:ps", by_alias.seal("arn:ps"))
