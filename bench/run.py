@@ -122,6 +122,19 @@ def event_calls_rows(r: Result) -> list[Row]:
     ]
 
 
+def account_event_calls_rows(r: Result) -> list[Row]:
+    calls, bound = r["calls"], r["lower_bound"]
+    return [
+        Row(
+            what=f"AWS calls for one account-created event, {r['accounts']:,} accounts (warm worker)",
+            measured=f"{calls} calls",
+            reference=f"lower bound {bound}",
+            goal="<= lower bound + 2",
+            met=calls <= bound + 2,
+        )
+    ]
+
+
 def cold_start_rows(r: Result) -> list[Row]:
     return [
         Row(
@@ -177,6 +190,7 @@ SECTIONS = (
     Section("credentials_cache_hit", "bench.credentials_cache_hit", credentials_cache_hit_rows),
     Section("import_reads", "bench.import_reads", import_reads_rows),
     Section("access_report", "bench.access_report", access_report_rows),
+    Section("account_event_calls", "bench.account_event_calls", account_event_calls_rows),
 )
 TIMED_FIRST = ("cold_start_import_ms", "credentials_cache_hit")
 

@@ -25,6 +25,7 @@ MAKESPAN = {
     "throttles": 0,
 }
 EVENT = {"scim_group_created": 7, "lower_bound": 5}
+ACCOUNT_EVENT = {"calls": 14, "lower_bound": 12, "accounts": 2001}
 COLD = {"lambdas.event_router": 170.0, "lambdas.reconcile_worker": 301.0}
 CACHE_HIT = {"helper_ms": 30.0, "python_ms": 20.0}
 IMPORT_READS = {"accounts": 2001, "calls": 2740, "bound": 2740}
@@ -124,6 +125,7 @@ def all_sections_measured() -> list[Outcome]:
         "credentials_cache_hit": CACHE_HIT,
         "import_reads": IMPORT_READS,
         "access_report": ACCESS,
+        "account_event_calls": ACCOUNT_EVENT,
     }
     return [Outcome(s, results[s.name], s.evaluate(results[s.name])) for s in run.SECTIONS]
 
@@ -140,6 +142,7 @@ def test_results_json_has_every_section_the_goals_the_time_and_the_machine() -> 
         "credentials_cache_hit",
         "import_reads",
         "access_report",
+        "account_event_calls",
     ]
     assert document["assignment_makespan"] == MAKESPAN
     assert document["measured_at"] == "2026-11-21T09:30:00+00:00"
@@ -166,7 +169,7 @@ def test_the_table_has_one_row_per_measured_value_and_marks_misses_and_errors() 
     outcomes[2] = Outcome(outcomes[2].section, None, [], "bench/event_calls.py does not exist (yet)")
     lines = run.table(outcomes).splitlines()
     assert lines[0] == "| section | what | measured | reference | goal | met |"
-    assert len(lines) == 2 + 1 + 1 + 1 + 2 + 1 + 1 + 2
+    assert len(lines) == 2 + 1 + 1 + 1 + 2 + 1 + 1 + 2 + 1
     assert lines[3] == (
         "| assignment_makespan | 1,200 assignments over 100 accounts under the quota model (virtual time) | "
         "170.5 s (1.07 x bound), 0 throttles, 0 not done | lower bound 160.0 s; naive FIFO 2,454 s | "
