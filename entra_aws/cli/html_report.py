@@ -43,9 +43,9 @@ const pathWords = data.rows.map((r) => [r[0], r[2], r[3], r[4], r[5]].join(" ").
 const people = new Set(data.rows.map((r) => r[0]));
 
 function note(id, shown, matching, total, noun) {
-  let text = `${total} ${noun}`;
-  if (shown < matching) text = `showing ${shown} of ${matching} matching ${noun}: search to narrow`;
-  else if (matching < total) text = `${matching} of ${total} ${noun} match`;
+  let text = matching < total ? `${matching} of ${total} ${noun} match` : `${total} ${noun}`;
+  if (shown < matching) text = `showing ${shown} of ${matching}${matching < total ? " matching" : ""} ${noun}`;
+  if (shown < matching) text += ": search to narrow";
   document.getElementById(id).textContent = text;
 }
 function heatmap(query) {
