@@ -1,9 +1,15 @@
 """EventBridge rules -> events queue -> here: parse each CloudTrail event, decide the scope(s), queue one
-reconcile message per scope, notify on drift. Never reconciles itself (that is the worker's job)."""
+reconcile message per scope, notify on drift. Never reconciles itself (that is the worker's job).
+
+Events for a scope already queued by this invocation are merged into that message: every record of a batch was
+received, so its change had happened, before the invocation sent anything, and the worker reconciles a scope
+from a live read that starts after the message was sent, so that one reconcile sees every merged change. A
+scope is taken as queued only once SQS accepted it; a record whose queueing failed is retried by its own."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -21,6 +27,8 @@ from lambdas.results import Routed
 
 logger = Logger()
 metrics = Metrics()
+_queued: set[tuple[Scope, Trigger]] = set()
+"""Scopes (with their trigger) this invocation has queued; emptied at the start of each invocation."""
 
 
 class MalformedEventError(ValueError):
@@ -73,9 +81,14 @@ def handle_event(event: dict[str, Any]) -> dict[str, Any]:
         metrics.add_metric(name="EventsIgnored", unit=MetricUnit.Count, value=1)
         return Routed(queued=(), reason=decision.reason).model_dump(mode="json")
     trigger: Trigger = "drift" if decision.drift else "event"
-    messages = [ReconcileMessage.for_scope(parsed.id, trigger, s, decision.reason) for s in scopes]
-    _runtime.queue_reconciles(messages)
+    fresh = [s for s in scopes if (s, trigger) not in _queued]
+    messages = [ReconcileMessage.for_scope(parsed.id, trigger, s, decision.reason) for s in fresh]
+    if messages:
+        _runtime.queue_reconciles(messages)
+    _queued.update((s, trigger) for s in fresh)
     metrics.add_metric(name="ScopesQueued", unit=MetricUnit.Count, value=len(messages))
+    if len(fresh) < len(scopes):
+        metrics.add_metric(name="ScopesMerged", unit=MetricUnit.Count, value=len(scopes) - len(fresh))
     if decision.drift:
         _notify_drift(parsed, decision, scopes)
     routed = Routed(queued=tuple(str(s) for s in scopes), reason=decision.reason)
@@ -123,4 +136,13 @@ def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope
     _runtime.notify(f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2))
 
 
-handler = batch.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)
+def _each_invocation_afresh(invoke: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:
+    def invoked(event: dict[str, Any], context: Any) -> Any:
+        _queued.clear()
+        return invoke(event, context)
+
+    return invoked
+
+
+_batch = batch.sqs_batch_handler(record_handler, _idempotency, logger=logger, metrics=metrics)
+handler = batch.BatchHandler(_each_invocation_afresh(_batch.invoke), _batch.processor)
