@@ -57,18 +57,19 @@ class OrganizationReader:
         return self._snapshot
 
     def surroundings(self, account_id: str, reach: Reach) -> Organization:
-        """DescribeAccount, ListTagsForResource when rules use tags, ListParents up to the root, and
-        DescribeOrganizationalUnit for each ancestor the listings `reach` asks for did not name."""
+        """DescribeAccount, ListTagsForResource when rules use tags, ListParents up to the root and
+        DescribeOrganizationalUnit for each ancestor, then the listings `reach` asks for."""
         if reach.everything:
             return self.snapshot()
         found = self.account(account_id)
         if found is None:
             return Organization("", self.management_account_id(), {})
         root_id, ancestors = self._ancestry(account_id)
-        units = self._toward(root_id, reach.paths) if not reach.all_units else self._all_units(root_id)
+        units = self._described(ancestors, root_id, {})
+        paths = reach.walked(Organization(root_id, "", {}, units).ou_path(ou) for ou in ancestors)
+        units |= self._toward(root_id, paths) if not reach.all_units else self._all_units(root_id)
         for ou in reach.unit_ids - units.keys() - {root_id}:
             units |= self._described_with_ancestors(ou, root_id, units)
-        units |= self._described(ancestors, root_id, units)
         parent = ancestors[0] if ancestors else root_id
         tags = self._tags(account_id) if self._with_tags else ()
         account = Account(found.id, found.name, found.status, parent, tags)

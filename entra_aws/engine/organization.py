@@ -28,13 +28,18 @@ def on_the_way(path: str, paths: Iterable[str]) -> bool:
 class Reach:
     """What an account scope reads beyond the account, its tags and its ancestors (which decide every target).
 
-    An exclusion that selects nothing, or goes through an OU named with '/', stops its rule everywhere, so an
-    account scope must know whether each one does, as a full view would: that costs the OUs on the way to each
-    excluded path and each excluded OU id, never the accounts. Only what cannot be told that way widens the read.
+    An exclusion that selects nothing, or an OU path that goes through an OU named with '/', stops its rule
+    everywhere, so an account scope must know whether each one that can matter does, as a full view would: that
+    costs the OUs on the way to those paths and each excluded OU id, never the accounts. Only what cannot be told
+    that way widens the read.
     """
 
     paths: frozenset[str] = frozenset()
-    """Excluded OU paths: the OUs on the way to them are listed from the root."""
+    """OU paths the OUs on the way to are listed from the root: excluded ones, and the targets of a rule that
+    selects accounts by other means too (its refusal would take those grants away)."""
+    target_paths: tuple[frozenset[str], ...] = ()
+    """Each other rule's targeted OU paths: listed only when one of them is the path of an ancestor of the account
+    (otherwise the rule cannot select the account, and its refusal takes nothing from it)."""
     unit_ids: frozenset[str] = frozenset()
     """Excluded OU (or root) ids: described, with their ancestors."""
     all_units: bool = False
@@ -46,12 +51,34 @@ class Reach:
     def of(cls, config: Config) -> Reach:
         excludes = [rule.exclude for rule in config.assignments] + [c.exclude for c in config.conventions]
         references = [reference for exclude in excludes for reference in exclude.ous]
+        mixed = [r.targets for r in config.assignments if _selects_otherwise(r.targets)]
         return cls(
-            paths=frozenset(normal_path(r) for r in references if r.startswith("/")) - {"/"},
+            paths=_paths(references) | _paths(ou for targets in mixed for ou in targets.ous),
+            target_paths=tuple(_paths(rule.targets.ous) for rule in config.assignments if rule.targets.ous),
             unit_ids=frozenset(r for r in references if not r.startswith("/")),
             all_units=any(c.target_kind == "ou" for c in config.conventions),
             everything=any(exclude.account_names or exclude.tags for exclude in excludes),
         )
+
+    def walked(self, ancestor_paths: Iterable[str]) -> frozenset[str]:
+        """The paths to list the OUs toward, for an account whose ancestors have `ancestor_paths`."""
+        ancestors = {path.lower() for path in ancestor_paths}
+        selecting = [paths for paths in self.target_paths if any(path.lower() in ancestors for path in paths)]
+        return self.paths.union(*selecting)
+
+
+def _paths(references: Iterable[str]) -> frozenset[str]:
+    return frozenset(normal_path(r) for r in references if r.startswith("/")) - {"/"}
+
+
+def _selects_otherwise(targets: Targets) -> bool:
+    return bool(
+        targets.organization
+        or targets.accounts
+        or targets.account_names
+        or targets.tags
+        or any(not ou.startswith("/") for ou in targets.ous)
+    )
 
 
 @dataclass
@@ -77,7 +104,8 @@ class Organization:
         account = self.accounts.get(account_id)
         if reach.everything or account is None:
             return self if reach.everything else Organization(self.root_id, self.management_account, {})
-        wanted = set(self._ancestors(account.parent_id)) | self._toward(reach.paths)
+        ancestors = self._ancestors(account.parent_id)
+        wanted = set(ancestors) | self._toward(reach.walked(self.ou_path(ou) for ou in ancestors))
         wanted |= set(self.units) if reach.all_units else set()
         for ou in reach.unit_ids & self.units.keys():
             wanted |= set(self._ancestors(ou))

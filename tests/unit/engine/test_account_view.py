@@ -34,6 +34,7 @@ UNITS = (
     OrganizationalUnit("ou-root-nonprod01", "NonProd", "ou-root-workload1"),
     OrganizationalUnit("ou-root-security1", "Security", "r-root"),
     OrganizationalUnit("ou-root-slashed01", "Workloads/Sandbox", "r-root"),
+    OrganizationalUnit("ou-root-deeper001", "Prod/Edge", "ou-root-nonprod01"),
 )
 PLACED = {
     MGMT: "r-root",
@@ -94,6 +95,9 @@ CASES: dict[str, Case] = {
     "exclude-missing-path": ({"organization": True}, {"ous": ["/Workloads/Typo"]}),
     "exclude-missing-id": ({"organization": True}, {"ous": ["ou-root-missing01"]}),
     "exclude-spoofable-path": ({"organization": True}, {"ous": ["/Workloads/Sandbox"]}),
+    "spoofable-target": ({"ous": ["/Workloads/Sandbox", "/Workloads/Prod"]}, None),
+    "spoofable-target-beside-others": ({"accounts": [PROD, DEV], "ous": ["/Workloads/Sandbox"]}, None),
+    "spoofed-deeper": ({"ous": ["/Workloads/Prod", "/Workloads/NonProd/Prod/Edge"]}, None),
     "accounts": ({"accounts": [PROD, DEV, "999999999999"]}, {"accounts": [DEV]}),
     "names-and-tags": ({"account_names": [f"name-{DEV[0]}"], "tags": ["team=pay"]}, None),
     "exclude-by-tag": ({"organization": True}, {"tags": ["team=pay"]}),
