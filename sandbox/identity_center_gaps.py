@@ -11,6 +11,7 @@ with a path (job-function/...); those are accepted here. Its permission-set ARNs
 parses them, like the drift router, must see the real shape). In the identity store it lacks UpdateGroup (SCIM and
 the console rename groups), added here for displayName and description, and groups' ExternalIds (what Entra's SCIM
 connector sets: the Entra object id), added to CreateGroup and DescribeGroup.
+It lacks the instance access-control attribute (ABAC) configuration APIs too, filled below.
 
 Responses follow the botocore service model exactly (boto3 parses them with it). The emulator also fails where AWS
 fails: duplicate names and deleting a set in use conflict, provisioning to a suspended account (or, when switched
@@ -419,6 +420,59 @@ def _find_managed_policy(self: Any, managed_policy_arn: str) -> Any:
     raise ResourceNotFoundException(f"Policy does not exist with ARN: {managed_policy_arn}")
 
 
+# --- attribute-based access control (the instance's access-control attribute configuration) ----------------
+# CreateInstanceAccessControlAttributeConfiguration, DescribeInstanceAccessControlAttributeConfiguration,
+# UpdateInstanceAccessControlAttributeConfiguration, DeleteInstanceAccessControlAttributeConfiguration (IAM Identity
+# Center API Reference; botocore sso-admin model): one configuration per instance, its AccessControlAttributes a
+# list of at most 50 {Key, Value: {Source: [one string]}}. An instance without one is ResourceNotFoundException to
+# Describe and Update; Create over one is ConflictException. The emulator enables it at once (Status ENABLED,
+# never CREATION_IN_PROGRESS).
+
+
+def _abac(self: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The request's parameters, and the configurations by instance ARN."""
+    return json.loads(self.body), _state(self.ssoadmin_backend).setdefault("abac", {})
+
+
+def _abac_not_found(instance_arn: str) -> Exception:
+    from moto.ssoadmin.exceptions import ResourceNotFoundException
+
+    return ResourceNotFoundException(f"No access control attribute configuration found for instance {instance_arn}")
+
+
+def create_instance_access_control_attribute_configuration(self: Any) -> str:
+    from moto.ssoadmin.exceptions import ConflictException
+
+    params, configurations = _abac(self)
+    if params["InstanceArn"] in configurations:
+        raise ConflictException("An access control attribute configuration already exists for the instance.")
+    configurations[params["InstanceArn"]] = params["InstanceAccessControlAttributeConfiguration"]
+    return "{}"
+
+
+def describe_instance_access_control_attribute_configuration(self: Any) -> str:
+    params, configurations = _abac(self)
+    configuration = configurations.get(params["InstanceArn"])
+    if configuration is None:
+        raise _abac_not_found(params["InstanceArn"])
+    return json.dumps({"Status": "ENABLED", "InstanceAccessControlAttributeConfiguration": configuration})
+
+
+def update_instance_access_control_attribute_configuration(self: Any) -> str:
+    params, configurations = _abac(self)
+    if params["InstanceArn"] not in configurations:
+        raise _abac_not_found(params["InstanceArn"])
+    configurations[params["InstanceArn"]] = params["InstanceAccessControlAttributeConfiguration"]
+    return "{}"
+
+
+def delete_instance_access_control_attribute_configuration(self: Any) -> str:
+    params, configurations = _abac(self)
+    if configurations.pop(params["InstanceArn"], None) is None:
+        raise _abac_not_found(params["InstanceArn"])
+    return "{}"
+
+
 def update_group(self: Any) -> str:
     """identitystore UpdateGroup: AttributePath displayName or description (what renames need)."""
     from moto.identitystore.exceptions import ValidationException
@@ -517,6 +571,10 @@ def install() -> None:
         provision_permission_set,
         list_permission_sets_provisioned_to_account,
         list_accounts_for_provisioned_permission_set,
+        create_instance_access_control_attribute_configuration,
+        describe_instance_access_control_attribute_configuration,
+        update_instance_access_control_attribute_configuration,
+        delete_instance_access_control_attribute_configuration,
     ):
         setattr(cls, handler.__name__, handler)
     cls.create_account_assignment = _wrap_create_assignment(cls.create_account_assignment)

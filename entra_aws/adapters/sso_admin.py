@@ -7,7 +7,14 @@ from typing import Any
 
 from entra_aws.adapters.clients import api_client, paginate
 from entra_aws.config.models import MANAGED_TAG_KEY, PermissionSetSpec
-from entra_aws.engine.model import Boundary, PermissionSetContent, PrincipalType, canonical_policy
+from entra_aws.engine.model import (
+    AccessControlAttributes,
+    Boundary,
+    PermissionSetContent,
+    PrincipalType,
+    access_control_attributes,
+    canonical_policy,
+)
 from entra_aws.engine.ports import ApiError, RequestOutcome, StatusKind
 
 _STATUS_CALLS = {
@@ -39,6 +46,11 @@ def _outcome(status: dict[str, Any]) -> RequestOutcome:
     state = str(status["Status"])
     reason = str(status.get("FailureReason") or "failed") if state == "FAILED" else ""
     return RequestOutcome(str(status.get("RequestId", "")), state, reason)
+
+
+def _abac(attributes: AccessControlAttributes) -> dict[str, Any]:
+    """InstanceAccessControlAttributeConfiguration: each attribute's Value.Source is a list of one string."""
+    return {"AccessControlAttributes": [{"Key": key, "Value": {"Source": [source]}} for key, source in attributes]}
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,22 @@ class IdentityCenterAdmin:
             for a in self._pages("list_accounts_for_provisioned_permission_set", "AccountIds", PermissionSetArn=arn)
         ]
 
+    def access_control_attributes(self) -> AccessControlAttributes | None:
+        """DescribeInstanceAccessControlAttributeConfiguration; an instance without one answers
+        ResourceNotFoundException."""
+        try:
+            response = self._client.describe_instance_access_control_attribute_configuration(
+                InstanceArn=self.instance_arn
+            )
+        except ApiError as error:
+            if error.code == "ResourceNotFoundException":
+                return None
+            raise
+        configured = response.get("InstanceAccessControlAttributeConfiguration") or {}
+        return access_control_attributes(
+            {a["Key"]: a["Value"]["Source"][0] for a in configured.get("AccessControlAttributes", [])}
+        )
+
     # -- permission-set writes (synchronous) ----------------------------------------------------------------
 
     def create_permission_set(self, spec: PermissionSetSpec) -> str:
@@ -240,6 +268,21 @@ class IdentityCenterAdmin:
 
     def delete_permission_set(self, arn: str) -> None:
         self._client.delete_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn)
+
+    # -- the instance's ABAC attributes (synchronous) -------------------------------------------------------
+
+    def create_access_control_attributes(self, attributes: AccessControlAttributes) -> None:
+        self._client.create_instance_access_control_attribute_configuration(
+            InstanceArn=self.instance_arn, InstanceAccessControlAttributeConfiguration=_abac(attributes)
+        )
+
+    def update_access_control_attributes(self, attributes: AccessControlAttributes) -> None:
+        self._client.update_instance_access_control_attribute_configuration(
+            InstanceArn=self.instance_arn, InstanceAccessControlAttributeConfiguration=_abac(attributes)
+        )
+
+    def delete_access_control_attributes(self) -> None:
+        self._client.delete_instance_access_control_attribute_configuration(InstanceArn=self.instance_arn)
 
     # -- asynchronous operations ----------------------------------------------------------------------------
 

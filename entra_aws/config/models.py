@@ -88,6 +88,17 @@ OuReference = Annotated[str, AfterValidator(_check_ou_reference)]
 TagSelector = Annotated[str, AfterValidator(_check_tag_selector)]
 
 
+AccessControlKey = Annotated[
+    str, StringConstraints(pattern=aws_limits.TAG_TEXT, min_length=1, max_length=aws_limits.TAG_KEY_MAX)
+]
+AccessControlSource = Annotated[
+    str, StringConstraints(pattern=r'^[\p{L}\p{Z}\p{N}_.:/=+\-@\[\]{}$\\"]*$', max_length=256)
+]
+"""sso-admin AccessControlAttribute: Key 1-128 characters as a tag key; Value.Source one string of at most 256, e.g.
+`${path:enterprise.department}`; at most 50 attributes (AccessControlAttributeList)."""
+ACCESS_CONTROL_ATTRIBUTES_MAX = 50
+
+
 class IdentityCenter(Strict):
     region: Annotated[str, StringConstraints(pattern=REGION)] = Field(
         description="Identity Center home region, e.g. eu-west-1."
@@ -97,6 +108,13 @@ class IdentityCenter(Strict):
     )
     identity_store_id: Annotated[str, StringConstraints(pattern=IDENTITY_STORE_ID)] | None = Field(
         default=None, description="Omit to discover with sso-admin ListInstances at run time."
+    )
+    access_control_attributes: dict[AccessControlKey, AccessControlSource] | None = Field(
+        default=None,
+        max_length=ACCESS_CONTROL_ATTRIBUTES_MAX,
+        json_schema_extra={"additionalProperties": False},
+        description="ABAC: session tag key -> identity source attribute, e.g. Department: "
+        "${path:enterprise.department}. Reconciled by full reconciles; {} removes them all; omit to leave them alone.",
     )
 
 

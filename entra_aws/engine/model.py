@@ -85,6 +85,14 @@ class Boundary:
         return cls(customer_managed_policy=(ref["Name"], ref.get("Path", "/")))
 
 
+AccessControlAttributes = tuple[tuple[str, str], ...]
+"""The instance's ABAC attributes: (session tag key, identity source attribute) pairs, sorted by key."""
+
+
+def access_control_attributes(mapping: dict[str, str]) -> AccessControlAttributes:
+    return tuple(sorted(mapping.items()))
+
+
 def canonical_policy(document: str | dict[str, Any] | None) -> str | None:
     """Inline policies compare by meaning, not by whitespace or key order."""
     if document is None or document == "":

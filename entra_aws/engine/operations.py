@@ -31,7 +31,14 @@ OperationKind = Literal[
     "create_assignment",
     "delete_assignment",
     "delete_permission_set",
+    "create_access_control_attributes",
+    "update_access_control_attributes",
+    "delete_access_control_attributes",
 ]
+
+INSTANCE = "(instance)"
+"""What operations on the Identity Center instance itself (its ABAC attributes) name instead of a permission set:
+the executor finds it among the ARNs it is given, as reconcile gives it."""
 
 Arguments = Callable[["Operation", str], tuple[Any, ...]]
 """The port method's arguments, from the operation and its permission set's ARN."""
@@ -87,6 +94,14 @@ KINDS: dict[OperationKind, KindSpec] = {
     "create_assignment": KindSpec(3, "create_assignment", _assignment, status="creation"),
     "delete_assignment": KindSpec(4, "delete_assignment", _assignment, status="deletion"),
     "delete_permission_set": KindSpec(5, "delete_permission_set", _arn),
+    # ABAC attributes before anyone is granted access whose policies may read them (aws:PrincipalTag).
+    "create_access_control_attributes": KindSpec(
+        0, "create_access_control_attributes", lambda op, _: (op.args["attributes"],)
+    ),
+    "update_access_control_attributes": KindSpec(
+        0, "update_access_control_attributes", lambda op, _: (op.args["attributes"],)
+    ),
+    "delete_access_control_attributes": KindSpec(0, "delete_access_control_attributes", lambda op, _: ()),
 }
 
 ASSIGNMENT_KINDS: tuple[OperationKind, ...] = tuple(

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from entra_aws.config.models import SEAL_TAG_KEY, PermissionSetSpec
 from entra_aws.engine.model import (
+    AccessControlAttributes,
     Assignment,
     Boundary,
     Finding,
     PermissionSetContent,
     PermissionSetRecord,
+    access_control_attributes,
     canonical_policy,
 )
-from entra_aws.engine.operations import KINDS, OperationKind
+from entra_aws.engine.operations import INSTANCE, KINDS, OperationKind
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,57 @@ class Operation:
         return self.kind == "tag_permission_set" and bool(self.args.get("adopt"))
 
     def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """In words, with names beside ids where `names` (principal and account id -> name) has them."""
+        known = names or {}
         if self.assignment is not None:
             a = self.assignment
-            who = (names or {}).get(a.principal_id, a.principal_id)
-            return f"{a.principal_type.lower()} {who} -> {a.permission_set} on {a.account_id}"
-        extra = ", ".join(f"{k}={v}" for k, v in self.detail if k not in ("spec",))
-        return f"{self.permission_set}" + (f" ({extra})" if extra else "")
+            who = known.get(a.principal_id, a.principal_id)
+            account = f"{a.account_id} ({known[a.account_id]})" if known.get(a.account_id) else a.account_id
+            return f"{a.principal_type.lower()} {who} -> {a.permission_set} on {account}"
+        what = _in_words(self.kind, self.args)
+        if self.permission_set == INSTANCE:
+            return f"instance access-control attributes: {what}"
+        return self.permission_set + (f": {what}" if what else "")
+
+
+def _boundary_words(boundary: Boundary) -> str:
+    if boundary.managed_policy_arn:
+        return f"managed policy {boundary.managed_policy_arn}"
+    assert boundary.customer_managed_policy is not None
+    name, path = boundary.customer_managed_policy
+    return f"customer-managed policy {path}{name}"
+
+
+def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in pairs)
+
+
+def _attributes_words(args: dict[str, Any]) -> str:
+    fields = (("session duration", "session_duration"), ("description", "description"), ("relay state", "relay_state"))
+    return ", ".join(f"{label} {args[key]}" for label, key in fields if args.get(key) is not None)
+
+
+_WORDS: dict[OperationKind, Callable[[dict[str, Any]], str]] = {
+    "update_permission_set": _attributes_words,
+    "tag_permission_set": lambda a: "adopted (tagged managed)" if a.get("adopt") else f"tags {_pairs(a['tags'])}",
+    "seal_permission_set": lambda a: "ownership seal",
+    "untag_permission_set": lambda a: "tags " + ", ".join(a["keys"]),
+    "attach_managed_policy": lambda a: a["arn"],
+    "detach_managed_policy": lambda a: a["arn"],
+    "attach_customer_managed_policy": lambda a: f"{a['path']}{a['policy_name']}",
+    "detach_customer_managed_policy": lambda a: f"{a['path']}{a['policy_name']}",
+    "put_inline_policy": lambda a: a["document"],
+    "put_permissions_boundary": lambda a: _boundary_words(a["boundary"]),
+    "create_access_control_attributes": lambda a: _pairs(a["attributes"]),
+    "update_access_control_attributes": lambda a: _pairs(a["attributes"]),
+    "delete_access_control_attributes": lambda a: "all removed (ABAC off)",
+}
+
+
+def _in_words(kind: OperationKind, args: dict[str, Any]) -> str:
+    """An operation's detail as a person reads it (no Python reprs); empty where the kind says it all."""
+    words = _WORDS.get(kind)
+    return words(args) if words is not None else ""
 
 
 @dataclass(frozen=True)
@@ -302,3 +349,18 @@ def kept_by_additive(
 ) -> list[Assignment]:
     """The assignments of managed additive permission sets that no rule explains: kept, and reported."""
     return sorted(a for a in actual - desired if a.permission_set in managed and a.permission_set in additive)
+
+
+def plan_access_control_attributes(
+    wanted: Mapping[str, str] | None, actual: AccessControlAttributes | None
+) -> list[Operation]:
+    """The instance's ABAC attributes as the config says: None leaves them alone, {} removes the configuration
+    (Identity Center then passes no attributes), anything else creates or replaces it whole."""
+    if wanted is None:
+        return []
+    want = access_control_attributes(dict(wanted))
+    if not want:
+        return [] if actual is None else [_op("delete_access_control_attributes", INSTANCE)]
+    if actual is None:
+        return [_op("create_access_control_attributes", INSTANCE, attributes=want)]
+    return [] if actual == want else [_op("update_access_control_attributes", INSTANCE, attributes=want)]

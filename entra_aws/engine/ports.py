@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from entra_aws.config.models import PermissionSetSpec
-from entra_aws.engine.model import Account, Boundary, PermissionSetContent, Principal, PrincipalType
+from entra_aws.engine.model import (
+    AccessControlAttributes,
+    Account,
+    Boundary,
+    PermissionSetContent,
+    Principal,
+    PrincipalType,
+)
 
 if TYPE_CHECKING:
     from entra_aws.engine.organization import Organization, Reach
@@ -66,6 +73,9 @@ class IdentityCenterReads(Protocol):
 
     def provisioned_to_account(self, account_id: str) -> list[str]: ...
     def accounts_for_permission_set(self, arn: str) -> list[str]: ...
+    def access_control_attributes(self) -> AccessControlAttributes | None:
+        """The instance's ABAC attributes; None when it has no access-control attribute configuration."""
+        ...
 
 
 class IdentityCenterWrites(Protocol):
@@ -86,6 +96,9 @@ class IdentityCenterWrites(Protocol):
     def put_permissions_boundary(self, arn: str, boundary: Boundary) -> None: ...
     def delete_permissions_boundary(self, arn: str) -> None: ...
     def delete_permission_set(self, arn: str) -> None: ...
+    def create_access_control_attributes(self, attributes: AccessControlAttributes) -> None: ...
+    def update_access_control_attributes(self, attributes: AccessControlAttributes) -> None: ...
+    def delete_access_control_attributes(self) -> None: ...
     def provision(self, arn: str) -> RequestOutcome: ...
     def create_assignment(
         self, account_id: str, arn: str, principal_type: PrincipalType, principal_id: str

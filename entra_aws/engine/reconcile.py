@@ -20,9 +20,18 @@ from entra_aws.engine.context import AwsContext
 from entra_aws.engine.desired import desired_state
 from entra_aws.engine.guardrails import management_account_check, mass_deletion_check
 from entra_aws.engine.model import Assignment, DesiredState, Finding
+from entra_aws.engine.operations import INSTANCE
 from entra_aws.engine.organization import AccountView, Reach
 from entra_aws.engine.ownership import guard_ownership
-from entra_aws.engine.plan import CatalogChanges, Plan, kept_by_additive, plan_assignments, plan_permission_sets
+from entra_aws.engine.plan import (
+    CatalogChanges,
+    Operation,
+    Plan,
+    kept_by_additive,
+    plan_access_control_attributes,
+    plan_assignments,
+    plan_permission_sets,
+)
 from entra_aws.engine.ports import OrganizationView
 from entra_aws.engine.reads import (
     Principals,
@@ -64,6 +73,14 @@ def _permission_set_plan(
     needed = {a.permission_set for a in desired}
     specs = [ps for ps in config.permission_sets if ps.name in needed]
     return planner(specs, records, prune_unlisted=False)
+
+
+def _access_control_plan(config: Config, scope: Scope, ctx: AwsContext) -> list[Operation]:
+    """The instance's ABAC attributes: corrected by full reconciles only, and read only when the config says."""
+    wanted = config.identity_center.access_control_attributes
+    if scope.kind != "all" or wanted is None:
+        return []
+    return plan_access_control_attributes(wanted, ctx.admin.access_control_attributes())
 
 
 @dataclass
@@ -108,6 +125,7 @@ def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, 
     owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
     additive = config.additive_permission_sets
     plan.operations += plan_assignments(state.wanted, actual, owned, prune=config.apply.prune, additive=additive)
+    plan.operations += _access_control_plan(config, scope, ctx)
     guard_ownership(plan, catalog, ctx)
     plan.managed += sum(1 for a in actual if a.permission_set in owned)
     kept = _kept_findings(kept_by_additive(state.wanted, actual, owned, additive), state.names)
@@ -202,7 +220,7 @@ def plan_changes(config: Config, scope: Scope, context: AwsContext, *, allow_mas
         scope=scope,
         plan=planned.plan,
         names=planned.names,
-        arns=planned.catalog.arns(),
+        arns=planned.catalog.arns() | {INSTANCE: ""},  # instance operations name no permission set
         api_calls=context.calls.total - before,
         catalog_remembered=planned.catalog.remembered,
         blocked=breaker.blocked if breaker else None,

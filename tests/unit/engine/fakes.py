@@ -12,7 +12,15 @@ from typing import Any
 
 from entra_aws.config.models import MANAGED_TAG_KEY, PermissionSetSpec
 from entra_aws.engine.context import AwsContext
-from entra_aws.engine.model import Account, Boundary, PermissionSetContent, Principal, PrincipalType, canonical_policy
+from entra_aws.engine.model import (
+    AccessControlAttributes,
+    Account,
+    Boundary,
+    PermissionSetContent,
+    Principal,
+    PrincipalType,
+    canonical_policy,
+)
 from entra_aws.engine.organization import Organization
 from entra_aws.engine.pacing import VirtualClock
 from entra_aws.engine.ports import ApiError, RequestOutcome, StatusKind
@@ -48,6 +56,8 @@ class FakeIdentityCenter:
     permission_sets: dict[str, FakePermissionSet] = field(default_factory=dict)
     granted: set[FakeAssignment] = field(default_factory=set)
     calls: Counter[str] = field(default_factory=Counter)
+    abac: dict[str, str] | None = None
+    """The instance's ABAC attributes (key -> source); None: no access-control attribute configuration."""
     _errors: dict[str, deque[ApiError]] = field(default_factory=dict)
     _requests: dict[str, RequestOutcome] = field(default_factory=dict)
 
@@ -141,6 +151,28 @@ class FakeIdentityCenter:
     def accounts_for_permission_set(self, arn: str) -> list[str]:
         self._call("accounts_for_permission_set")
         return sorted({a.account_id for a in self.granted if a.arn == arn})
+
+    def access_control_attributes(self) -> AccessControlAttributes | None:
+        self._call("access_control_attributes")
+        return None if self.abac is None else tuple(sorted(self.abac.items()))
+
+    # -- the instance's ABAC attributes --------------------------------------------------------------------
+
+    def create_access_control_attributes(self, attributes: AccessControlAttributes) -> None:
+        self._call("create_access_control_attributes")
+        if self.abac is not None:
+            raise ApiError("ConflictException", "an access-control attribute configuration exists")
+        self.abac = dict(attributes)
+
+    def update_access_control_attributes(self, attributes: AccessControlAttributes) -> None:
+        self._call("update_access_control_attributes")
+        if self.abac is None:
+            raise ApiError("ResourceNotFoundException", "no access-control attribute configuration")
+        self.abac = dict(attributes)
+
+    def delete_access_control_attributes(self) -> None:
+        self._call("delete_access_control_attributes")
+        self.abac = None
 
     # -- permission-set writes -----------------------------------------------------------------------------
 
