@@ -17,6 +17,7 @@ from entra_aws.config.models import Config
 from entra_aws.engine.apply import Executor, Limits, OperationResult
 from entra_aws.engine.catalog import Catalog, CatalogCache, StaleCatalogError
 from entra_aws.engine.context import AwsContext
+from entra_aws.engine.delegated import withhold_management_account
 from entra_aws.engine.desired import desired_state
 from entra_aws.engine.guardrails import management_account_check, mass_deletion_check
 from entra_aws.engine.model import Assignment, DesiredState, Finding
@@ -119,14 +120,19 @@ def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> ScopeState:
 
 def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, state: ScopeState) -> Plan:
     catalog.require_managed({a.permission_set for a in state.wanted})
-    actual = actual_in_scope(ctx.admin, scope, state.principals, catalog)
     plan = _permission_set_plan(config, scope, catalog, state.wanted, seal=ctx.ownership is not None)
     changes = CatalogChanges.of(plan.operations)
     owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
+    # the sets this plan adopts are read like the managed ones: what they already hold is neither created
+    # again nor left unpruned
+    actual = actual_in_scope(ctx.admin, scope, state.principals, catalog.adopting(changes.adopted))
     additive = config.additive_permission_sets
     plan.operations += plan_assignments(state.wanted, actual, owned, prune=config.apply.prune, additive=additive)
     plan.operations += _access_control_plan(config, scope, ctx)
     guard_ownership(plan, catalog, ctx)
+    if config.deployment.delegated:
+        management = config.management_account_id or ctx.organization.management_account_id()
+        withhold_management_account(plan, catalog, management, ctx.admin.provisioned_to_account)
     plan.managed += sum(1 for a in actual if a.permission_set in owned)
     kept = _kept_findings(kept_by_additive(state.wanted, actual, owned, additive), state.names)
     plan.findings = state.principals.findings + state.desired.findings + plan.findings + kept
