@@ -103,9 +103,10 @@ def seed_identity_store(identitystore: Any, store_id: str, world: World) -> dict
         )["UserId"]
     for group, users in world.members.items():
         for user in users:
-            identitystore.create_group_membership(
-                IdentityStoreId=store_id, GroupId=ids[group], MemberId={"UserId": ids[user]}
-            )
+            if group in ids and user in ids:  # a copy of a world with fewer groups or users keeps its other members
+                identitystore.create_group_membership(
+                    IdentityStoreId=store_id, GroupId=ids[group], MemberId={"UserId": ids[user]}
+                )
     return ids
 
 
