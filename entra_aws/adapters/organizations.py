@@ -65,15 +65,23 @@ class OrganizationReader:
         if found is None:
             return Organization("", self.management_account_id(), {})
         root_id, ancestors = self._ancestry(account_id)
-        units = self._described(ancestors, root_id, {})
-        paths = reach.walked(Organization(root_id, "", {}, units).ou_path(ou) for ou in ancestors)
-        units |= self._toward(root_id, paths) if not reach.all_units else self._all_units(root_id)
+        units = self._units_around(root_id, ancestors, reach)
         for ou in reach.unit_ids - units.keys() - {root_id}:
             units |= self._described_with_ancestors(ou, root_id, units)
         parent = ancestors[0] if ancestors else root_id
         tags = self._tags(account_id) if self._with_tags else ()
         account = Account(found.id, found.name, found.status, parent, tags)
         return Organization(root_id, self.management_account_id(), {account_id: account}, units)
+
+    def _units_around(self, root_id: str, ancestors: list[str], reach: Reach) -> dict[str, OrganizationalUnit]:
+        """The ancestors (named by the OU tree when a per-OU convention needs it whole, else described), and the
+        OUs on the way to the paths `reach` asks for from them."""
+        if reach.all_units:
+            every = self._all_units(root_id)
+            return every | self._described(ancestors, root_id, every)
+        units = self._described(ancestors, root_id, {})
+        paths = reach.walked(Organization(root_id, "", {}, units).ou_path(ou) for ou in ancestors)
+        return units | self._toward(root_id, paths)
 
     def _ancestry(self, child_id: str) -> tuple[str, list[str]]:
         """The root's id and the OU ids from the child's parent up (ListParents answers one level)."""
