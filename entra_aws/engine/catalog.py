@@ -21,7 +21,7 @@ Identity Center stays the truth; the cache is a hint that is checked on every us
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from entra_aws.engine.model import PermissionSetRecord
@@ -63,6 +63,12 @@ class Catalog:
 
     def arns(self) -> dict[str, str]:
         return {name: record.arn for name, record in self.records.items()}
+
+    def adopting(self, names: Iterable[str]) -> Catalog:
+        """The catalog as reads of a plan that adopts `names` see it: those sets count as managed, so their
+        assignments are read like those of the sets already managed."""
+        adopted = {n: replace(self.records[n], managed=True) for n in names if not self.records[n].managed}
+        return replace(self, records={**self.records, **adopted}) if adopted else self
 
     def names_only(self) -> Catalog:
         records = {n: PermissionSetRecord(r.arn, r.name, r.managed) for n, r in self.records.items()}

@@ -1,6 +1,7 @@
 """The read side of a reconcile: the permission-set catalog, who is in scope, and the assignments they hold
-(of managed permission sets only). Everything is read live through the ports, except the catalog's names and
-ARNs, which a warm context may remember (`engine.catalog`)."""
+(of managed permission sets only: a plan that adopts sets reads through `Catalog.adopting`, so theirs count).
+Everything is read live through the ports, except the catalog's names and ARNs, which a warm context may remember
+(`engine.catalog`)."""
 
 from __future__ import annotations
 
