@@ -85,8 +85,8 @@ def test_a_brownfield_import_validates_adopts_without_a_change_and_then_plans_no
 
     plan = cli("plan", "--config", str(out), "--json")
     assert plan.returncode == 0, plan.stdout + plan.stderr
-    kinds = {op["kind"] for op in json.loads(plan.stdout)["operations"]}
-    assert "tag_permission_set" in kinds and kinds <= {"tag_permission_set", "create_assignment"}, kinds
+    operations = [(op["kind"], op["permission_set"]) for op in json.loads(plan.stdout)["operations"]]
+    assert operations == [("tag_permission_set", "ReadOnly")], "no changes besides adopting"
 
     assert document["apply"]["mode"] == "observe"
     assert cli("apply", "--config", str(out), "--yes").returncode == 2, "observe mode applies nothing"
