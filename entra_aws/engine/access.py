@@ -10,7 +10,7 @@ and, for a group holding any, its members; per user their direct assignments. `-
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from entra_aws.engine.context import AwsContext
 from entra_aws.engine.model import Principal
@@ -35,10 +35,6 @@ class AccessRow:
     account_name: str
     permission_set: str
     privileged: bool
-
-    @property
-    def group(self) -> str | None:
-        return None if self.via == DIRECT else self.via.removeprefix("group ")
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -70,8 +66,6 @@ class AccessReport:
     accounts: dict[str, str]
     """Account id -> name, every account of the organization."""
     api_calls: int = 0
-    members: dict[str, list[str]] = field(default_factory=dict)
-    """Group display name -> the user names in it (groups holding assignments only)."""
 
 
 def permission_set_names(admin: IdentityCenterReads) -> dict[str, str]:
@@ -156,7 +150,6 @@ def read_access(context: AwsContext, privileged: Iterable[str], query: AccessQue
             continue
         report.grants += [lookup.grant(group.name, account, arn) for account, arn in held]
         ids = [user.id] if user is not None else directory.members(group.id)
-        report.members[group.name] = [users[i].name if i in users else i for i in ids]
         report.rows += [lookup.row(i, f"group {group.name}", account, arn) for i in ids for account, arn in held]
     if not query.group:
         for direct in [user] if user is not None else users.values():
