@@ -235,14 +235,19 @@ def _account_busy(self: Any, account: str) -> bool:
     return any(account in r["_accounts"] for kind in kinds for r in _in_progress(self, kind))
 
 
-def _refuse_beyond_quota(self: Any, kind: str, limit: int, account: str | None) -> None:
+def _refuse_beyond_quota(self: Any, kind: str, limit: int) -> None:
     """Only in asynchronous mode (synchronous requests are never outstanding)."""
     from moto.core.exceptions import JsonRESTError
-    from moto.ssoadmin.exceptions import ConflictException
 
     if len(_in_progress(self, kind)) >= limit:
         raise JsonRESTError("ThrottlingException", TOO_MANY)
-    if account and _account_busy(self, account):
+
+
+def _refuse_busy_account(self: Any, account: str) -> None:
+    """One IAM role per account updated at a time (asynchronous mode)."""
+    from moto.ssoadmin.exceptions import ConflictException
+
+    if _account_busy(self, account):
         raise ConflictException(f"An operation on account {account} is in progress: one role update at a time.")
 
 
@@ -294,7 +299,8 @@ def _wrap_create_assignment(original: Any) -> Any:
         ps = _find_permission_set(self.ssoadmin_backend, params["PermissionSetArn"])  # moto accepts any ARN
         account = params["TargetId"]
         if faults.current().status_reads:
-            _refuse_beyond_quota(self, "creation", MAX_OUTSTANDING_CREATIONS, account)
+            _refuse_beyond_quota(self, "creation", MAX_OUTSTANDING_CREATIONS)
+            _refuse_busy_account(self, account)
         provisioned = _state(self.ssoadmin_backend)["provisioned"].setdefault(params["PermissionSetArn"], set())
         reason = "" if account in provisioned else _provisioning_failure(self, ps, account)
         if reason:
@@ -313,7 +319,7 @@ def _wrap_delete_assignment(original: Any) -> Any:
     def delete_account_assignment(self: Any) -> str:
         params = json.loads(self.body)
         if faults.current().status_reads:
-            _refuse_beyond_quota(self, "deletion", MAX_OUTSTANDING_CREATIONS, params["TargetId"])
+            _refuse_busy_account(self, params["TargetId"])
         status = json.loads(original(self))["AccountAssignmentDeletionStatus"]
         _deprovision_when_unassigned(self, params["PermissionSetArn"], params["TargetId"])
         recorded = _record(self, "deletion", status, [params["TargetId"]])
@@ -340,7 +346,9 @@ def provision_permission_set(self: Any) -> str:
     single = params.get("TargetType") == "AWS_ACCOUNT" and params.get("TargetId")
     accounts = [params["TargetId"]] if single else sorted(provisioned)
     if faults.current().status_reads:
-        _refuse_beyond_quota(self, "provisioning", MAX_CONCURRENT_PROVISIONING, params["TargetId"] if single else None)
+        _refuse_beyond_quota(self, "provisioning", MAX_CONCURRENT_PROVISIONING)
+        if single:
+            _refuse_busy_account(self, params["TargetId"])
     failures = [(account, _provisioning_failure(self, ps, account)) for account in accounts]
     failed = [(account, reason) for account, reason in failures if reason]
     if single and not failed:
