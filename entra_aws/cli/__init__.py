@@ -40,6 +40,7 @@ USAGE = "usage: entra-aws COMMAND [options]   (entra-aws COMMAND --help for a co
 def _help() -> str:
     lines = [USAGE, "", "commands:"]
     lines += [f"  {name:<12} {summary}" for name, (_, summary) in COMMANDS.items()]
+    lines += ["", "options:", f"  {'--version':<12} print the version", f"  {'--help':<12} print this help"]
     return "\n".join(lines)
 
 

@@ -75,7 +75,10 @@ def _plan(args: Any, apply: bool) -> int:
             return fail(OBSERVE_REFUSAL, 2)
         config = config.model_copy(update={"apply": config.apply.model_copy(update={"mode": "enforce"})})
     context = _context(config)
+    _check_subject(scope, context)
     preview = plan_changes(config, scope, context, allow_mass_delete=apply and args.allow_mass_delete)
+    _check_permission_set(scope, config, preview)
+    _name_accounts(preview, context)
     prog = f"entra-aws {'apply' if apply else 'plan'}"
     if preview.blocked is not None and preview.plan.empty:  # stopped before planning: nothing to show
         return fail(f"{prog}: {preview.blocked}", 2)
@@ -101,12 +104,16 @@ def _plan(args: Any, apply: bool) -> int:
     total = len(preview.plan.operations)
     done = 0
 
+    failed = 0
+
     def progress(result: Any) -> None:
-        nonlocal done
+        """A count now and then; each failure is printed once, with its reason, when the apply is done."""
+        nonlocal done, failed
         done += 1
-        if not args.json and (done % 25 == 0 or done == total or not result.ok):
-            state = "ok" if result.ok else f"FAILED: {result.error}"
-            print(f"  [{done}/{total}] {result.operation.kind.replace('_', ' ')}: {state}", file=sys.stderr)
+        failed += 0 if result.ok else 1
+        if not args.json and (done % 25 == 0 or done == total):
+            so_far = f", {failed} failed so far" if failed else ""
+            print(f"  [{done}/{total}] done{so_far}", file=sys.stderr)
 
     report = execute(config, preview, context, progress)
     if args.json:
@@ -115,6 +122,43 @@ def _plan(args: Any, apply: bool) -> int:
         print("\n".join(result_lines(report)))
         print(report.summary())
     return 0 if report.ok else 1
+
+
+def _check_subject(scope: Any, context: Any) -> None:
+    """A group or user named in --scope that the identity store does not have, or an account the organization does
+    not have, is a bad --scope like a malformed one (one line, exit 2). A principal given by id may be gone: its
+    scope cleans up what it still holds."""
+    from entra_aws.engine.reads import looks_like_id
+    from entra_aws.engine.scope import ScopeError
+
+    value = scope.value or ""
+    if scope.kind in ("group", "user") and not looks_like_id(value):
+        named = context.directory.group_named if scope.kind == "group" else context.directory.user_named
+        if named(value) is None:
+            raise ScopeError(f"no {scope.kind} named {value!r} in the identity store (--scope {scope})")
+    if scope.kind == "account" and context.organization.account(value) is None:
+        raise ScopeError(f"account {value} is not in the organization (--scope {scope})")
+
+
+def _check_permission_set(scope: Any, config: Any, report: Any) -> None:
+    """A permission set neither in the config nor in Identity Center (as the plan read it) is a bad --scope."""
+    from entra_aws.engine.operations import INSTANCE
+    from entra_aws.engine.scope import ScopeError
+
+    known = {spec.name for spec in config.permission_sets} | (set(report.arns) - {INSTANCE})
+    if scope.kind == "permission_set" and scope.value not in known:
+        raise ScopeError(f"no permission set named {scope.value!r} in the config or Identity Center (--scope {scope})")
+
+
+def _name_accounts(report: Any, context: Any) -> None:
+    """Account names beside their ids in the plan's lines, as the matrix shows them (the report's names map, which
+    holds principals' names, takes the accounts' too: ids of the two never collide)."""
+    for op in report.plan.operations:
+        if op.assignment is None or op.assignment.account_id in report.names:
+            continue
+        account = context.organization.account(op.assignment.account_id)
+        if account is not None and account.name:
+            report.names[account.id] = account.name
 
 
 def _matrix(args: Any) -> int:

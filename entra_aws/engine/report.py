@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,11 @@ from entra_aws.engine.apply import OperationResult
 from entra_aws.engine.model import Finding
 from entra_aws.engine.plan import Operation, Plan
 from entra_aws.engine.scope import Scope
+
+
+def _mix(kinds: Iterable[str]) -> str:
+    """How many operations of each kind, in words: `2 create assignment, 1 provision permission set`."""
+    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(Counter(kinds).items()))
 
 
 @dataclass
@@ -49,8 +55,7 @@ class Report:
         return not self.failed and self.blocked is None
 
     def summary(self) -> str:
-        kinds = Counter(op.kind for op in self.plan.operations)
-        planned = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) or "no changes"
+        planned = _mix(op.kind for op in self.plan.operations) or "no changes"
         if self.blocked is not None:
             return f"scope {self.scope}: blocked, nothing applied ({planned}): {self.blocked}"
         if self.observed:
@@ -58,9 +63,11 @@ class Report:
         if not self.applied:
             return f"scope {self.scope}: plan: {planned}"
         deferred = f", {len(self.deferred)} deferred" if self.deferred else ""
+        failed = _mix(r.operation.kind for r in self.failed)
+        by_kind = f" (failed: {failed})" if failed else " (no changes)" if self.plan.empty else ""
         return (
-            f"scope {self.scope}: {len(self.succeeded)} succeeded, {len(self.failed)} failed{deferred} "
-            f"({planned}); {self.api_calls} API calls"
+            f"scope {self.scope}: {len(self.succeeded)} succeeded, {len(self.failed)} failed{by_kind}{deferred}; "
+            f"{self.api_calls} API calls"
         )
 
     def to_dict(self) -> dict[str, Any]:

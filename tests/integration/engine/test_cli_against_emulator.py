@@ -66,10 +66,10 @@ def test_aws_failures_are_one_line(seeded: Seeded, monkeypatch: pytest.MonkeyPat
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-def test_plan_exits_1_when_a_finding_is_an_error(seeded: Seeded) -> None:
+def test_a_scope_naming_an_unknown_group_is_a_bad_scope(seeded: Seeded) -> None:
     result = cli("plan", "--config", CONFIG, "--scope", "group:AWS-Nobody")
-    assert result.returncode == 1
-    assert "no group named 'AWS-Nobody'" in result.stdout
+    assert result.returncode == 2 and result.stdout == ""
+    assert "no group named 'AWS-Nobody'" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def config_variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> str:
