@@ -70,6 +70,21 @@ def test_wrong_sub_fails_with_the_fix(
     assert f"fix: set sts.windows.net/{imds.tenant_id}/:sub to '{imds.object_id}'" in out
 
 
+def test_a_condition_on_azp_can_never_match_and_fails(
+    imds: EntraLoopback, run_helper: HelperRunner, helper_args: list[str], tmp_path: Path
+) -> None:
+    """IAM sets no `<provider>:azp` key for an OIDC provider: the role could never be assumed."""
+    document = _pinned(imds)
+    path = f"sts.windows.net/{imds.tenant_id}/"
+    document["Statement"][0]["Condition"]["StringEquals"][f"{path}:azp"] = imds.client_id
+
+    code, out, _ = _doctor(run_helper, helper_args, "--trust-policy", _write(tmp_path, document))
+
+    assert code == 1
+    assert f"[FAIL] StringEquals {path}:azp can never match: IAM sets no 'azp' key for an OIDC provider" in out
+    assert f"matches token sub='{imds.object_id}'" in out
+
+
 def test_missing_trailing_slash_is_named(
     imds: EntraLoopback, run_helper: HelperRunner, helper_args: list[str], tmp_path: Path
 ) -> None:
