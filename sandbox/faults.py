@@ -96,6 +96,9 @@ def _faults_response(request: Any, full_url: str, headers: Any) -> tuple[int, di
         unknown = sorted(set(body) - known)
         if unknown:
             return 400, {}, json.dumps({"Error": f"unknown faults {unknown}"})
+        reason = body.get("identity_store_kms", "")
+        if reason and reason not in IDENTITY_STORE_KMS_ERRORS:
+            return 400, {}, json.dumps({"Error": f"identity_store_kms: one of {sorted(IDENTITY_STORE_KMS_ERRORS)}"})
         _set(Faults(**body))
     elif request.method == "DELETE":
         _set(Faults())

@@ -310,3 +310,11 @@ def test_asynchronous_mode_updates_one_role_per_account_at_a_time(aws: str, sso:
     assign(sso, second, new_group("z"), account="333333333333")  # another account is not held up
     creation_status(sso, created["RequestId"])
     assign(sso, second, new_group("w"))
+
+
+def test_the_faults_endpoint_refuses_a_reason_the_identity_store_model_lacks(aws: str) -> None:
+    import urllib.error
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        set_faults(aws, Faults(identity_store_kms="KMS_ON_FIRE"))
+    assert refused.value.code == 400
