@@ -31,6 +31,7 @@ PATTERN_HINTS = {
     aws_limits.DESCRIPTION: "text of printable ASCII and Latin-1 letters (AWS refuses emoji and other scripts)",
     aws_limits.RELAY_STATE: "an https URL like https://console.aws.amazon.com/billing/home",
     aws_limits.TAG_TEXT: "letters, digits, spaces and _.:/=+-@",
+    models.KMS_KEY_ARN: "a KMS key ARN like arn:aws:kms:eu-west-1:111111111111:key/1234abcd-...",
     aws_limits.SCHEDULE: "an EventBridge schedule: rate(1 hour), rate(6 hours) (singular unit only for 1) "
     "or cron with 6 fields like cron(0 6 * * ? *)",
 }
@@ -134,12 +135,45 @@ def _inline_policy_files(path: Path, document: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _referenced_policy_files(path: Path, document: dict[str, Any]) -> list[str]:
+    """Replace each referenced policy's document_file with the parsed document; return problems."""
+    problems: list[str] = []
+    for where, reference in _policy_references(document):
+        if not isinstance(reference.get("document_file"), str):
+            continue
+        try:
+            policy = read_policy_file(resolve_file(path.parent, reference["document_file"]))
+        except ValueError as exc:
+            problems.append(f"{path}: {where}.document_file: {exc}")
+            continue
+        del reference["document_file"]
+        reference["document"] = policy
+    return problems
+
+
+def _policy_references(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(field path, mapping) of every customer-managed policy reference in the raw document."""
+    found: list[tuple[str, Any]] = []
+    for i, spec in enumerate(document.get("permission_sets") or []):
+        if not isinstance(spec, dict):
+            continue
+        references = spec.get("customer_managed_policies")
+        if isinstance(references, list):
+            found += [(f"permission_sets[{i}].customer_managed_policies[{j}]", r) for j, r in enumerate(references)]
+        boundary = spec.get("permissions_boundary")
+        if isinstance(boundary, dict):
+            where = f"permission_sets[{i}].permissions_boundary.customer_managed_policy"
+            found.append((where, boundary.get("customer_managed_policy")))
+    return [(where, reference) for where, reference in found if isinstance(reference, dict)]
+
+
 def parse_config(document: dict[str, Any], source: str = "config") -> Config:
     try:
         config = Config.model_validate(document)
     except ValidationError as exc:
         raise ConfigError([f"{source}: {field_path(e['loc'])}: {_pydantic_message(e)}" for e in exc.errors()]) from None
-    problems = [f"{source}: {problem}" for problem in check_references(config) + check_topology(config)]
+    checked = check_references(config) + check_topology(config) + check_key(config) + check_documented_policies(config)
+    problems = [f"{source}: {problem}" for problem in checked]
     if problems:
         raise ConfigError(problems)
     return config
@@ -148,7 +182,7 @@ def parse_config(document: dict[str, Any], source: str = "config") -> Config:
 def load_config(path: str | Path) -> Config:
     path = Path(path)
     document = read_document(path)
-    problems = _inline_policy_files(path, document)
+    problems = _inline_policy_files(path, document) + _referenced_policy_files(path, document)
     if problems:
         raise ConfigError(problems)
     config = parse_config(document, str(path))
@@ -272,3 +306,72 @@ def check_topology(config: Config) -> list[str]:
                     f"with topology delegated_admin: {DELEGATED_CANNOT}"
                 )
     return problems
+
+
+def check_key(config: Config) -> list[str]:
+    """deployment.kms_key_arn: SQS, SNS and CloudWatch Logs take a key in their own region, and the stack's
+    grants are made in the automation account."""
+    arn = config.deployment.kms_key_arn
+    if arn is None:
+        return []
+    _, _, _, region, account, _ = arn.split(":", 5)
+    deployment = config.deployment
+    home = deployment.delegated_admin_account_id if deployment.delegated else config.management_account_id
+    problems: list[str] = []
+    if region != config.identity_center.region:
+        problems.append(
+            f"deployment.kms_key_arn: the key is in {region}; the automation (queues, topic, log groups) is in "
+            f"{config.identity_center.region}, and they take a key in their own region"
+        )
+    if home is not None and account != home:
+        problems.append(f"deployment.kms_key_arn: the key is in account {account}; the automation is in {home}")
+    return problems
+
+
+def check_documented_policies(config: Config) -> list[str]:
+    """Policies deployed with their documents (document_file): one document per policy, and rules whose targets
+    the StackSet can name offline (account ids, OU or root ids)."""
+    problems: list[str] = []
+    documents: dict[tuple[str, str], dict[str, Any]] = {}
+    for spec in config.permission_sets:
+        for ref in spec.documented_policies:
+            known = documents.setdefault((ref.path, ref.name), ref.document or {})
+            if known != ref.document:
+                problems.append(
+                    f"permission_sets: the policy {ref.path}{ref.name} is given two different documents; one policy "
+                    "has one document in an account"
+                )
+    documented = {spec.name for spec in config.permission_sets if spec.documented_policies}
+    root = config.deployment.organization_root_id
+    for i, rule in enumerate(config.assignments):
+        named = sorted(documented.intersection(rule.permission_sets))
+        if not named:
+            continue
+        why = f"assignments[{i}].targets: grants {named[0]!r}, whose policies are deployed with their documents"
+        if _unnamed_targets(rule.targets):
+            problems.append(
+                f"{why} (document_file) to the accounts its rules reach; the StackSet targets account ids and OU or "
+                f"root ids only: name {_unnamed_targets(rule.targets)} by id"
+            )
+        if root is None and (rule.targets.accounts or rule.targets.organization):
+            problems.append(
+                f"{why} to the accounts its rules reach, and a StackSet finds accounts under an OU: set "
+                "deployment.organization_root_id (aws organizations list-roots)"
+            )
+    for i, convention in enumerate(config.conventions):
+        named = sorted(documented.intersection(convention.allowed_permission_sets))
+        if named:
+            problems.append(
+                f"conventions[{i}].allowed_permission_sets: {named[0]!r} has policies deployed with their documents "
+                "(document_file) to the accounts its rules reach, and a convention may reach any account; grant it "
+                "by assignment rules"
+            )
+    return problems
+
+
+def _unnamed_targets(targets: models.Targets) -> str:
+    """What a StackSet cannot be pointed at offline: OU paths, account names, tags, the whole organization."""
+    unnamed = [f"the OU path {ou}" for ou in targets.ous if ou.startswith("/")]
+    unnamed += [f"the account name {name!r}" for name in targets.account_names]
+    unnamed += [f"the tag {tag}" for tag in targets.tags]
+    return ", ".join(unnamed)

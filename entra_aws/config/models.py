@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -133,6 +134,40 @@ def _check_trusted_writer(value: str) -> str:
     return value
 
 
+MANAGED_POLICY_MAX = 6_144
+"""IAM quotas: a managed policy document is at most 6,144 characters, whitespace not counted."""
+
+
+class ReferencedPolicy(CustomerManagedPolicyReference):
+    """A customer-managed policy a permission set references; with a document, the automation stack deploys it to
+    the accounts the set's rules reach (docs/deployment.md, Policies that permission sets reference)."""
+
+    document_file: str | None = Field(
+        default=None,
+        description="A JSON policy file, relative to the config file: the policy is deployed (a StackSet) to the "
+        "accounts the permission set's rules reach. Omit: the policy must already exist there.",
+    )
+    document: PolicyDocument | None = Field(default=None, description="The policy document, instead of a file.")
+
+    @model_validator(mode="after")
+    def _managed_policy_size(self) -> ReferencedPolicy:
+        if self.document_file is not None and self.document is not None:
+            raise ValueError("give document or document_file, not both")
+        if self.document is not None:
+            text = json.dumps(self.document, separators=(",", ":"))
+            counted = sum(1 for character in text if not character.isspace())
+            if counted > MANAGED_POLICY_MAX:
+                raise ValueError(
+                    f"the policy is {counted} characters without whitespace; IAM allows at most "
+                    f"{MANAGED_POLICY_MAX} in a managed policy"
+                )
+        return self
+
+
+class ReferencedBoundary(PermissionsBoundary):
+    customer_managed_policy: ReferencedPolicy | None = None
+
+
 class PermissionSetSpec(Strict):
     name: PermissionSetName = Field(description="At most 32 characters of [A-Za-z0-9_+=,.@-].")
     description: (
@@ -144,10 +179,10 @@ class PermissionSetSpec(Strict):
     ) = Field(default=None, description="Up to 700 characters: Latin-1 letters, no emoji or other scripts.")
     session_duration: Annotated[str, AfterValidator(check_session_duration)] = "PT1H"
     managed_policies: list[ManagedPolicyArn] = Field(default_factory=list)
-    customer_managed_policies: list[CustomerManagedPolicyReference] = Field(default_factory=list)
+    customer_managed_policies: list[ReferencedPolicy] = Field(default_factory=list)
     inline_policy: PolicyDocument | None = Field(default=None, description="An IAM policy document.")
     inline_policy_file: str | None = Field(default=None, description="A JSON policy file, relative to the config file.")
-    permissions_boundary: PermissionsBoundary | None = None
+    permissions_boundary: ReferencedBoundary | None = None
     relay_state: Annotated[str, StringConstraints(pattern=aws_limits.RELAY_STATE, max_length=240)] | None = Field(
         default=None, description="An https URL the access portal opens after sign-in (at most 240 characters)."
     )
@@ -180,6 +215,12 @@ class PermissionSetSpec(Strict):
                 f"{aws_limits.POLICIES_PER_PERMISSION_SET} per permission set"
             )
         return self
+
+    @property
+    def documented_policies(self) -> list[ReferencedPolicy]:
+        """The customer-managed policies and boundary it references that come with their documents."""
+        boundary = self.permissions_boundary.customer_managed_policy if self.permissions_boundary else None
+        return [ref for ref in [*self.customer_managed_policies, boundary] if ref is not None and ref.document]
 
 
 class Targets(Strict):
@@ -409,6 +450,7 @@ class AutomationSettings(Strict):
 Topology = Literal["management", "delegated_admin"]
 LOG_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 """The values CloudWatch Logs PutRetentionPolicy accepts."""
+KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/(mrk-)?[0-9a-f-]+$"
 
 
 class DeploymentSettings(Strict):
@@ -427,6 +469,21 @@ class DeploymentSettings(Strict):
         description="Days the functions' CloudWatch log groups keep events: " + ", ".join(map(str, LOG_DAYS)),
         json_schema_extra={"enum": list(LOG_DAYS)},
     )
+    kms_key_arn: Annotated[str, StringConstraints(pattern=KMS_KEY_ARN)] | None = Field(
+        default=None,
+        description="A customer managed key (in the automation account and region) for the queues, the topic and "
+        "the log groups; its key policy must let the services in (docs/deployment.md). Omit: AWS-managed.",
+    )
+    organization_root_id: Annotated[str, StringConstraints(pattern=ROOT_ID)] | None = Field(
+        default=None,
+        description="The organization's root id (r-...): where the referenced policies' StackSet finds the accounts "
+        "rules name by id or with organization: true (aws organizations list-roots).",
+    )
+    create_key: bool = Field(
+        default=False,
+        description="Create a customer managed key (rotated, its key policy conditioned on this account) for the "
+        "queues, the topic and the log groups.",
+    )
 
     @field_validator("log_retention_days")
     @classmethod
@@ -441,6 +498,8 @@ class DeploymentSettings(Strict):
             raise ValueError("topology delegated_admin needs delegated_admin_account_id (the member account)")
         if self.topology == "management" and self.delegated_admin_account_id is not None:
             raise ValueError("delegated_admin_account_id is used only with topology: delegated_admin")
+        if self.create_key and self.kms_key_arn is not None:
+            raise ValueError("give kms_key_arn (your key) or create_key: true (a new one), not both")
         return self
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -16,6 +17,7 @@ from entra_aws.config import Config
 from lambdas.settings import FunctionSettings, HandlerSettings
 from stacks import lambda_asset
 from stacks.automation import permissions
+from stacks.automation.encryption import acknowledge_key_grants
 from stacks.automation.queues import Queues
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -40,10 +42,18 @@ def automation_role_arns(stack: cdk.Stack) -> list[str]:
 
 class Functions(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: Config, queues: Queues, topic: sns.ITopic
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: Config,
+        queues: Queues,
+        topic: sns.ITopic,
+        key: kms.IKey | None = None,
     ) -> None:
+        """`key`: the customer managed key for the log groups (stacks.automation.encryption)."""
         super().__init__(scope, construct_id)
-        self.config, self.queues, self.topic = config, queues, topic
+        self.config, self.queues, self.topic, self.key = config, queues, topic, key
         self.code = lambda_.Code.from_asset(str(lambda_asset.stage(config)))
         settings = HandlerSettings(
             reconcile_queue_url=queues.reconcile.queue_url,
@@ -83,6 +93,8 @@ class Functions(Construct):
             description=f"entra-aws {name}; its writes are excluded from the drift rule by this name",
         )
         log_group.grant_write(role)
+        if self.key is not None:
+            acknowledge_key_grants(role)
         function = lambda_.Function(
             self,
             name,
@@ -103,7 +115,7 @@ class Functions(Construct):
 
     def _log_group(self, construct_id: str) -> logs.LogGroup:
         """deployment.log_retention_days, any value CloudWatch Logs accepts (RetentionDays names only some)."""
-        log_group = logs.LogGroup(self, construct_id)
+        log_group = logs.LogGroup(self, construct_id, encryption_key=self.key)
         cfn = log_group.node.default_child
         assert isinstance(cfn, logs.CfnLogGroup)
         cfn.retention_in_days = self.config.deployment.log_retention_days
@@ -162,5 +174,7 @@ class Functions(Construct):
             environment=FunctionSettings(reconcile_queue_url=self.queues.reconcile.queue_url).to_environment(),
         )
         self.queues.reconcile.grant_send_messages(role)
+        if self.key is not None:
+            acknowledge_key_grants(role)
         permissions.acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
         return function

@@ -19,12 +19,10 @@ PERIOD = cdk.Duration.minutes(5)
 
 
 class Notifications(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, emails: list[str]) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, emails: list[str], key: kms.IKey | None = None) -> None:
+        """`key`: the customer managed key (stacks.automation.encryption); None: the topic's own key."""
         super().__init__(scope, construct_id)
-        self.key = kms.Key(
-            self, "NotificationKey", enable_key_rotation=True, description="entra-aws notifications topic"
-        )
-        self.key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
+        self.key = key or self._own_key()
         self.topic = sns.Topic(
             self,
             "Notifications",
@@ -34,6 +32,11 @@ class Notifications(Construct):
         )
         for email in emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
+
+    def _own_key(self) -> kms.Key:
+        key = kms.Key(self, "NotificationKey", enable_key_rotation=True, description="entra-aws notifications topic")
+        key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
+        return key
 
 
 class Alarms(Construct):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -16,8 +17,12 @@ RECONCILE_VISIBILITY = cdk.Duration.minutes(20)
 
 
 class Queues(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, router_timeout: cdk.Duration) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, router_timeout: cdk.Duration, key: kms.IKey | None = None
+    ) -> None:
+        """`key`: the customer managed key (stacks.automation.encryption); None: SQS-managed encryption."""
         super().__init__(scope, construct_id)
+        self.key = key
         self.events_dlq = self._queue("EventsDlq", fifo=False, visibility=cdk.Duration.seconds(30), dlq=None)
         self.events = self._queue(
             "EventsQueue",
@@ -49,7 +54,8 @@ class Queues(Construct):
             name,
             fifo=fifo or None,
             content_based_deduplication=True if fifo else None,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            encryption=sqs.QueueEncryption.KMS if self.key else sqs.QueueEncryption.SQS_MANAGED,
+            encryption_master_key=self.key,
             enforce_ssl=True,
             visibility_timeout=visibility,
             retention_period=cdk.Duration.days(14 if dlq is None else 4),

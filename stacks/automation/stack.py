@@ -13,11 +13,13 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from entra_aws.config import Config
+from stacks.automation.encryption import Encryption
 from stacks.automation.functions import ROUTER_TIMEOUT, WORKER_ROLE_NAME, Functions, automation_role_arns
 from stacks.automation.notifications import Alarms, Notifications
 from stacks.automation.ownership import Ownership
 from stacks.automation.queues import Queues
 from stacks.automation.receiver import ForwardedEvents
+from stacks.automation.referenced_policies import ReferencedPolicies, documented_policies
 from stacks.automation.triggers import Triggers
 
 CONCERNS = ("Notifications", "Queues", "Functions", "Triggers", "Alarms")
@@ -44,9 +46,12 @@ class AutomationStack(cdk.Stack):
             **kwargs,
         )
         self.config = config
-        self.notifications = Notifications(self, "Notifications", emails=config.automation.notification_emails)
-        self.queues = Queues(self, "Queues", router_timeout=ROUTER_TIMEOUT)
-        self.functions = Functions(self, "Functions", config=config, queues=self.queues, topic=self.notifications.topic)
+        key = Encryption(self, "Encryption", deployment=config.deployment).key
+        self.notifications = Notifications(self, "Notifications", emails=config.automation.notification_emails, key=key)
+        self.queues = Queues(self, "Queues", router_timeout=ROUTER_TIMEOUT, key=key)
+        self.functions = Functions(
+            self, "Functions", config=config, queues=self.queues, topic=self.notifications.topic, key=key
+        )
         worker = f"arn:{self.partition}:iam::{self.account}:role/{WORKER_ROLE_NAME}"
         self.ownership = Ownership(self, "Ownership", sealers=[worker, *config.apply.ownership.admin_role_arns])
         self.ownership.grant_sealing(self.functions.worker)
@@ -56,6 +61,9 @@ class AutomationStack(cdk.Stack):
         if self.functions.deploy is not None:
             self.triggers.reconcile_after_deploy(self.functions.deploy, after=self.functions.worker)
         Alarms(self, "Alarms", topic=self.notifications.topic, queues=self.queues, functions=self.functions)
+        if documented_policies(config):
+            call_as = "DELEGATED_ADMIN" if config.deployment.delegated else "SELF"
+            ReferencedPolicies(self, "ReferencedPolicies", config=config, call_as=call_as)
         self.forwarded: ForwardedEvents | None = None
         if forwarded_rules is not None:
             assert config.management_account_id is not None  # loader.check_topology
