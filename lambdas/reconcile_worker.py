@@ -32,7 +32,7 @@ metrics = Metrics()
 
 
 DEADLINE_MARGIN = 120.0
-"""Seconds kept back from the Lambda timeout: in-flight operations (at most 10, 1-3 s each) finish, the report
+"""Seconds kept back from the Lambda timeout: in-flight operations (at most 15, 1-3 s each) finish, the report
 and any continuation message are sent."""
 
 

@@ -259,11 +259,21 @@ def execute(
         return report
     before = context.calls.total
     if not report.plan.empty:
-        limits = Limits(max_tps=config.apply.max_tps, max_outstanding=config.apply.max_outstanding_operations)
-        executor = Executor(
-            context.admin, dict(report.arns), limits=limits, clock=context.clock, progress=progress, deadline=deadline
+        limits = Limits(
+            max_tps=config.apply.max_tps,
+            max_outstanding=config.apply.max_outstanding_operations,
+            max_concurrent_provisioning=config.apply.max_concurrent_provisioning,
         )
-        executor.ownership = context.ownership
+        executor = Executor(
+            context.admin,
+            dict(report.arns),
+            limits=limits,
+            clock=context.clock,
+            progress=progress,
+            deadline=deadline,
+            names=context.admin,
+            ownership=context.ownership,
+        )
         report.results = executor.run(report.plan)
         report.deferred = executor.deferred
         _keep_catalog_cache(context.catalog_cache, report, executor.arns)
