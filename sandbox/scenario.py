@@ -108,39 +108,31 @@ class ScimGroupDeleted(_Step):
 
 
 class GroupMemberAdded(_Step):
-    """Entra adds a user to a group (for example an Entra PIM for Groups activation): SCIM PatchGroup members."""
-
     action: Literal["group_member_added"]
     group: NonEmptyStr
     user: NonEmptyStr
-    summary = "Entra adds {user} to group {group} (SCIM PatchGroup members)"
+    summary = "Entra adds {user} to group {group} (SCIM PatchGroup members)"  # e.g. a PIM for Groups activation
 
 
 class GroupMemberRemoved(_Step):
-    """Entra removes a user from a group (for example a PIM for Groups activation expiring)."""
-
     action: Literal["group_member_removed"]
     group: NonEmptyStr
     user: NonEmptyStr
-    summary = "Entra removes {user} from group {group} (SCIM PatchGroup members)"
+    summary = "Entra removes {user} from group {group} (SCIM PatchGroup members)"  # e.g. a PIM activation expiring
 
 
 class AccountCreated(_Step):
-    """A new account (Organizations CreateAccount, then CreateAccountResult SUCCEEDED), placed in an OU."""
-
     action: Literal["account_created"]
     account: WorldAccount
     ou: OuPath = "/"
-    summary = "New account {account.name} ({account.id}) joins {ou}"
+    summary = "New account {account.name} ({account.id}) joins {ou}"  # CreateAccountResult SUCCEEDED, MoveAccount
 
 
 class ControlTowerAccountEnrolled(_Step):
-    """Account Factory creates and enrolls an account (Control Tower CreateManagedAccount SUCCEEDED)."""
-
     action: Literal["control_tower_account_enrolled"]
     account: WorldAccount
     ou: OuPath
-    summary = "Control Tower Account Factory enrolls {account.name} ({account.id}) in {ou}"
+    summary = "Control Tower Account Factory enrolls {account.name} ({account.id}) in {ou}"  # CreateManagedAccount
 
 
 class AccountMoved(_Step):
