@@ -82,6 +82,8 @@ def test_the_plan_line_names_the_attributes_in_words() -> None:
 
 
 def test_keys_and_sources_are_checked_against_the_api_limits() -> None:
+    at_the_limits = config({f"Key {n}:/=+-@": "${path:" + "x" * 248 + "}" for n in range(50)})
+    assert len(at_the_limits.identity_center.access_control_attributes or {}) == 50
     with pytest.raises(ConfigError):
         config({"Bad<key": DEPARTMENT})
     with pytest.raises(ConfigError):
