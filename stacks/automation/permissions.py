@@ -105,6 +105,12 @@ ON_INSTANCE = [a for a in SSO_WRITE if a not in ("sso:TagResource", "sso:UntagRe
 ON_MANAGED_SETS = [a for a in SSO_WRITE if a not in ("sso:CreatePermissionSet", "sso:UntagResource")]
 
 
+ACCESS_CONTROL_ATTRIBUTE_ACTIONS = [
+    f"sso:{verb}InstanceAccessControlAttributeConfiguration" for verb in ("Create", "Describe", "Update", "Delete")
+]
+"""Only when the config manages ABAC attributes (identity_center.access_control_attributes); instance-scoped."""
+
+
 def reaches_management_account(config: Config) -> bool:
     """Some rule may assign in the management account: Identity Center then writes IAM there as the caller."""
     return not config.deployment.delegated and any(rule.allow_management_account for rule in config.assignments)
@@ -124,6 +130,8 @@ def worker_statements(config: Config, partition: str, account: str) -> list[iam.
             resources=[f"arn:{partition}:organizations::{config.management_account_id or '*'}:account/o-*/*"],
         ),
     ]
+    if config.identity_center.access_control_attributes is not None:
+        statements.append(iam.PolicyStatement(actions=ACCESS_CONTROL_ATTRIBUTE_ACTIONS, resources=[instance]))
     if reaches_management_account(config):
         statements += [
             iam.PolicyStatement(

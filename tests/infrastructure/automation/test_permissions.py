@@ -84,3 +84,14 @@ def test_adoption_tags_unowned_sets_only_when_the_config_adopts() -> None:
         "StringEquals": {"aws:RequestTag/entra-aws:managed": "true"},
         "ForAllValues:StringEquals": {"aws:TagKeys": ["entra-aws:managed"]},
     }
+
+
+def test_abac_attribute_writes_only_when_the_config_manages_them() -> None:
+    config = example()
+    assert config.identity_center.access_control_attributes is None
+    assert not granted(worker(config), "sso:") & set(permissions.ACCESS_CONTROL_ATTRIBUTE_ACTIONS)
+    attributes = {"Department": "${path:enterprise.department}"}
+    identity_center = config.identity_center.model_copy(update={"access_control_attributes": attributes})
+    managing = config.model_copy(update={"identity_center": identity_center})
+    [statement] = [s for s in worker(managing) if set(actions(s)) == set(permissions.ACCESS_CONTROL_ATTRIBUTE_ACTIONS)]
+    assert ":sso:::instance/" in statement["Resource"]
