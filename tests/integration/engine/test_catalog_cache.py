@@ -118,9 +118,43 @@ def test_the_remembered_catalog_expires(seeded: Seeded) -> None:
     assert within.plan.empty and expired.plan.empty
 
 
+def unassign_everywhere(seeded: Seeded, arn: str) -> None:
+    """Delete every assignment of the set and wait until each deletion has succeeded (AWS, like the emulator,
+    refuses to delete a set that still has assignments or is provisioned)."""
+    accounts = seeded.sso.list_accounts_for_provisioned_permission_set(
+        InstanceArn=seeded.instance_arn, PermissionSetArn=arn
+    )["AccountIds"]
+    assert accounts, "the set is in use, as the test means it to be"
+    for account in accounts:
+        items = seeded.sso.list_account_assignments(
+            InstanceArn=seeded.instance_arn, AccountId=account, PermissionSetArn=arn
+        )["AccountAssignments"]
+        for item in items:
+            deletion = seeded.sso.delete_account_assignment(
+                InstanceArn=seeded.instance_arn,
+                TargetId=account,
+                TargetType="AWS_ACCOUNT",
+                PermissionSetArn=arn,
+                PrincipalType=item["PrincipalType"],
+                PrincipalId=item["PrincipalId"],
+            )["AccountAssignmentDeletionStatus"]
+            wait_for_deletion(seeded, deletion)
+
+
+def wait_for_deletion(seeded: Seeded, status: dict[str, Any]) -> None:
+    for _ in range(50):
+        if status["Status"] != "IN_PROGRESS":
+            break
+        status = seeded.sso.describe_account_assignment_deletion_status(
+            InstanceArn=seeded.instance_arn, AccountAssignmentDeletionRequestId=status["RequestId"]
+        )["AccountAssignmentDeletionStatus"]
+    assert status["Status"] == "SUCCEEDED", status
+
+
 def test_a_managed_permission_set_deleted_behind_its_back_is_recreated_by_the_retry(seeded: Seeded) -> None:
     worker = warm(seeded)
     stale = permission_set_arn(seeded, "ReadOnly")
+    unassign_everywhere(seeded, stale)
     seeded.sso.delete_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=stale)
     group_id = seeded.identitystore.create_group(
         IdentityStoreId=seeded.store_id, DisplayName="AWS-444444444445-ReadOnly"
