@@ -92,3 +92,22 @@ def test_a_managed_policy_over_6144_characters_is_refused(tmp_path: Path) -> Non
     )
     (problem,) = problems(path)
     assert "IAM allows at most 6144 in a managed policy" in problem
+
+
+def test_a_convention_may_not_grant_a_set_with_documented_policies(tmp_path: Path) -> None:
+    path = write(tmp_path, {"ous": [OU]})
+    document = yaml.safe_load(path.read_text())
+    document["conventions"] = [
+        {
+            "name": "c",
+            "pattern": "^AWS-(?P<account>[0-9]{12})-(?P<permission_set>.+)$",
+            "allowed_permission_sets": ["Developer"],
+        }
+    ]
+    path.write_text(yaml.safe_dump(document))
+    (problem,) = problems(path)
+    assert problem.endswith(
+        "conventions[0].allowed_permission_sets: 'Developer' has policies deployed with their "
+        "documents (document_file) to the accounts its rules reach, and a convention may reach any "
+        "account; grant it by assignment rules"
+    )

@@ -75,3 +75,9 @@ def test_no_assignment_on_the_management_account_is_deleted_by_a_principal_scope
     report = plan(fake, Scope("group", DEVELOPERS.id))
     assert all(op.assignment is None or op.assignment.account_id != MANAGEMENT for op in report.plan.operations)
     assert withheld(report) == ["ReadOnly"]
+
+
+def test_a_permission_set_scope_withholds_its_changes_and_deletion_of_its_management_grant() -> None:
+    fake, _, _ = seeded()
+    report = plan(fake, Scope("permission_set", "ReadOnly"))
+    assert report.plan.empty and withheld(report) == ["ReadOnly"]
