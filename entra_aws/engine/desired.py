@@ -29,12 +29,23 @@ class _Resolver:
         if label not in self._cache:
             included = resolve_targets(targets, self.org, within=self.within)
             for problem in included.unresolved:
-                self.findings.append(Finding("warning", f"{label}: {problem}", label))
+                self.findings.append(
+                    Finding("warning", f"{label}: {problem}", label, kind="target_unresolved", rule=_rule_named(label))
+                )
             excluded = self.exclusions(exclude, label)
             refused = self._stop(label, included.refused)
             self._cache[label] = None if excluded is None or refused else included.account_ids - excluded
             for account_id in stateless(self._cache[label] or (), self.org):
-                self.findings.append(Finding("warning", f"{label}: account {account_id}: {NO_STATE}", label))
+                self.findings.append(
+                    Finding(
+                        "warning",
+                        f"{label}: account {account_id}: {NO_STATE}",
+                        label,
+                        kind="account_state_unknown",
+                        account=account_id,
+                        rule=_rule_named(label),
+                    )
+                )
         return self._cache[label]
 
     def exclusions(self, exclude: Targets, label: str) -> frozenset[str] | None:
@@ -50,7 +61,7 @@ class _Resolver:
         stopped = False
         for problem in problems:
             message = f"{label}: {problem}; it grants nothing until this is fixed"
-            self.findings.append(Finding("error", message, label))
+            self.findings.append(Finding("error", message, label, kind="rule_stopped", rule=_rule_named(label)))
             stopped = True
         return stopped
 
@@ -86,6 +97,9 @@ def _explicit_rules(config: Config, principal: Principal, findings: list[Finding
                     f"rule {rule.name}: {principal.type.lower()} {principal.name!r} ({principal.id}) has the name of "
                     f"a pinned rule principal but not its identity (pinned: {entry}); it gets nothing from this rule",
                     principal.id,
+                    kind="pinned_identity_mismatch",
+                    group=principal.name if principal.type == "GROUP" else "",
+                    rule=rule.name,
                 )
             )
     return rules
@@ -108,6 +122,9 @@ def _convention_match(
                     "Entra (no external id), so the convention does not apply (match_unprovisioned_groups: true "
                     "would let it)",
                     principal.id,
+                    kind="convention_unprovisioned_group",
+                    group=principal.name,
+                    rule=convention.name,
                 )
             )
             return None
@@ -154,19 +171,41 @@ def _convention_grants(
                 f"{label}: asks for {ps!r}, which this convention does not grant "
                 f"(allowed: {', '.join(convention.allowed_permission_sets)})",
                 principal.id,
+                kind="convention_refused",
+                group=principal.name,
+                permission_set=ps,
+                rule=convention.name,
             )
         )
         return set()
     target = groups[convention.target_kind]
     matched_accounts, problem = _convention_accounts(convention, target, org, resolver.within)
     if problem:
-        findings.append(Finding("warning", f"{label}: {problem}", principal.id))
+        findings.append(
+            Finding(
+                "warning",
+                f"{label}: {problem}",
+                principal.id,
+                kind="convention_target_unresolved",
+                group=principal.name,
+            )
+        )
     excluded = resolver.exclusions(convention.exclude, f"convention {convention.name}")
     if excluded is None:
         return set()
     kept, skipped = eligible(matched_accounts - excluded, org, allow_management_account=False)
     for reason in skipped:
-        findings.append(Finding("info", f"{label}: skipped {reason}", principal.id))
+        findings.append(
+            Finding(
+                "info",
+                f"{label}: skipped {reason}",
+                principal.id,
+                kind="convention_account_skipped",
+                group=principal.name,
+                permission_set=ps,
+                rule=convention.name,
+            )
+        )
     return {Assignment(a, ps, principal.type, principal.id) for a in kept}
 
 
@@ -199,3 +238,8 @@ def desired_state(
     if within is not None:
         state.assignments = {a for a in state.assignments if a.account_id == within}
     return state
+
+
+def _rule_named(label: str) -> str:
+    """`rule <name>` / `convention <name>` (the resolver's labels) -> the rule's or convention's name."""
+    return label.split(" ", 1)[-1]

@@ -25,7 +25,7 @@ def management_account_check(configured: str | None, reported: str) -> Verdict |
         f"management_account_id {configured} in the config is not the organization's management account "
         f"{reported} (Organizations DescribeOrganization); nothing planned or applied: correct the config"
     )
-    return Verdict(Finding("error", reason, "management_account_id"), reason)
+    return Verdict(Finding("error", reason, "management_account_id", kind="management_account_mismatch"), reason)
 
 
 def mass_deletion_check(plan: Plan, guard: MassDeleteGuard, *, allowed: bool) -> Verdict | None:
@@ -39,12 +39,15 @@ def mass_deletion_check(plan: Plan, guard: MassDeleteGuard, *, allowed: bool) ->
         f"(apply.mass_delete: more than {guard.max_count} and more than {guard.max_share:.0%})"
     )
     if allowed:
-        return Verdict(Finding("warning", f"{what}; allowed by --allow-mass-delete", "mass_delete"), None)
+        return Verdict(
+            Finding("warning", f"{what}; allowed by --allow-mass-delete", "mass_delete", kind="mass_delete_allowed"),
+            None,
+        )
     if guard.acknowledges(count):
         note = f"{what}; acknowledged by apply.mass_delete.acknowledge: {guard.acknowledge}"
-        return Verdict(Finding("warning", note, "mass_delete"), None)
+        return Verdict(Finding("warning", note, "mass_delete", kind="mass_delete_acknowledged"), None)
     reason = (
         f"mass deletion held: {what}; nothing applied: if the deletions are meant, run "
         f"`entra-aws apply --allow-mass-delete` or set apply.mass_delete.acknowledge: {count}"
     )
-    return Verdict(Finding("error", reason, "mass_delete"), reason)
+    return Verdict(Finding("error", reason, "mass_delete", kind="mass_delete_held"), reason)

@@ -282,6 +282,8 @@ def plan_permission_sets(
                         f"permission set {name!r} exists but is not managed by entra-aws; it is left untouched "
                         f"(list it in apply.adopt_permission_sets to take it over)",
                         name,
+                        kind="unmanaged_namesake",
+                        permission_set=name,
                     )
                 )
                 continue

@@ -130,6 +130,8 @@ def _missing(rule: AssignmentRule, kind: PrincipalType, entry: PrincipalEntry) -
         f"rule {rule.name}: {kind.lower()} {shown} is not in the identity store; the rule grants it nothing, and "
         f"this plan's deletions of {permission_sets} that no other rule explains follow from it",
         rule.name,
+        kind="rule_principal_missing",
+        rule=rule.name,
     )
 
 
@@ -175,7 +177,9 @@ def _one_principal(kind: PrincipalType, value: str, directory: Directory, findin
         return Principals([principal], []) if principal else Principals([], [PrincipalRef(kind, value)])
     principal = _looked_up(what, lambda: by_name(value))
     if principal is None:
-        findings.append(Finding("error", f"no {kind.lower()} named {value!r} in the identity store", value))
+        findings.append(
+            Finding("error", f"no {kind.lower()} named {value!r} in the identity store", value, kind="scope_unknown")
+        )
         return Principals([], [], findings)
     return Principals([principal], [], findings)
 

@@ -304,6 +304,6 @@ def reconcile(
     retry = execute(config, replanned, context, progress, deadline)
     failures = "; ".join(f"{r.operation.describe(report.names)}: {r.error}" for r in report.failed)
     note = f"planned again from a live catalog read after the plan from the remembered one failed ({failures})"
-    retry.plan.findings.insert(0, Finding("info", note))
+    retry.plan.findings.insert(0, Finding("info", note, kind="replanned_live"))
     retry.api_calls += report.api_calls
     return retry
