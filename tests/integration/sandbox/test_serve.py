@@ -105,6 +105,7 @@ def test_apply_then_import_then_plan_says_no_changes(
     assert plan.returncode == 0 and "no changes" in plan.stdout, plan.stdout + plan.stderr
     matrix = cli(env, "matrix", "--config", str(imported_path))
     assert matrix.returncode == 0 and "AWS-555555555556-ReadOnly" in matrix.stdout
+    _effective_access_is_a_row_per_person_account_and_set(env)
 
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=30) == 0
@@ -138,3 +139,18 @@ def test_bad_arguments_and_a_bad_organization_file_are_one_line(tmp_path: Path) 
         port = str(taken.getsockname()[1])
         assert "cannot listen" in serve_refusal("--organization", str(ORGANIZATION), "--port", port).stderr
     assert "--region" in serve_refusal("--organization", str(ORGANIZATION), "--region", "Mars").stderr
+
+
+def _effective_access_is_a_row_per_person_account_and_set(env: dict[str, str]) -> None:
+    """Issue #16's check against `sandbox serve` after applying the example: the CSV names user, account and
+    permission set, one row per person x account x set, every person a member of a group holding access."""
+    import csv
+    import io
+
+    access = cli(env, "access", "--config", str(CONFIG), "--format", "csv")
+    assert access.returncode == 0, access.stderr
+    rows = list(csv.DictReader(io.StringIO(access.stdout)))
+    assert rows and {"user", "account_id", "account_name", "permission_set"} <= set(rows[0])
+    keys = [(r["user"], r["account_id"], r["permission_set"], r["via"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert {r["via"].split(" ", 1)[0] for r in rows} <= {"group", "direct"}
