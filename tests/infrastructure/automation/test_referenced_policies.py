@@ -23,14 +23,14 @@ TEAM = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam
 OU, ROOT, DEV = "ou-abcd-11111111", "r-abcd", "222222222222"
 
 
-def config_file(folder: Path) -> Path:
+def config_file(folder: Path, **deployment: str) -> Path:
     (folder / "boundary.json").write_text(json.dumps(BOUNDARY))
     (folder / "team.json").write_text(json.dumps(TEAM))
     document = {
         "tenant_id": "7c5d8f2e-3b4a-4e6f-9a1b-2c3d4e5f6a7b",
         "identity_center": {"region": "eu-west-1"},
         "management_account_id": "111111111111",
-        "deployment": {"organization_root_id": ROOT},
+        "deployment": {"organization_root_id": ROOT, **deployment},
         "permission_sets": [
             {
                 "name": "Developer",
@@ -56,20 +56,24 @@ def config_file(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def synthesized(config: Path, outdir: Path) -> Path:
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks
 
     from stacks.application import build_app
 
-    outdir = tmp_path_factory.mktemp("cdk.out.referenced-policies")
     context = json.loads((REPO / "cdk.json").read_text())["context"]
     app = cdk.App(outdir=str(outdir), context=context)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    build_app(app, load_config(config_file(tmp_path_factory.mktemp("config"))))
+    build_app(app, load_config(config))
     app.synth()
     return outdir
+
+
+@pytest.fixture(scope="module")
+def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = config_file(tmp_path_factory.mktemp("config"))
+    return synthesized(config, tmp_path_factory.mktemp("cdk.out.referenced-policies"))
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +108,11 @@ def test_cfn_lint_reports_no_errors(assembly: Path) -> None:
         [sys.executable, "-m", "cfnlint", "--format", "parseable", *names], capture_output=True, text=True
     )
     assert [line for line in result.stdout.splitlines() if ":E" in line] == [], result.stdout
+
+
+def test_a_delegated_administrator_calls_as_one(tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("delegated-config")
+    config = config_file(folder, topology="delegated_admin", delegated_admin_account_id="333333333334")
+    outdir = synthesized(config, tmp_path_factory.mktemp("cdk.out.referenced-policies-delegated"))
+    (found,) = template(outdir, "EntraAwsAutomation").resources("AWS::CloudFormation::StackSet").values()
+    assert found["CallAs"] == "DELEGATED_ADMIN"
