@@ -48,11 +48,16 @@ def withhold_management_account(
 
 
 def _finding(name: str, management: str, *, content: bool) -> Finding:
-    what = "its changes (content, provisioning, deletion)" if content else "its assignments there"
+    what = (
+        f"is provisioned to the management account {management}: its changes (content, provisioning, deletion) and "
+        "its assignments there are withheld"
+        if content
+        else f"has assignment changes on the management account {management}: withheld"
+    )
     return Finding(
         "warning",
-        f"permission set {name!r}: {what} are left alone on the management account {management}: {CANNOT} "
-        "(deployment.topology: delegated_admin; change it from the management account)",
+        f"permission set {name!r} {what}; {CANNOT} (deployment.topology: delegated_admin; change it from the "
+        "management account)",
         name,
         kind="management_account_withheld",
         account=management,
