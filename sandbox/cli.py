@@ -143,11 +143,15 @@ def report_lines(result: SimulationResult) -> list[str]:
     lines.append("Access matrix at the end (group x account x permission set):")
     lines.append(matrix_table(result.matrix, result.accounts))
     lines.append("")
+    checked = result.expectations_checked - len(result.out_of_reach)
     if result.failed_expectations:
-        lines.append(f"Expectations: {len(result.failed_expectations)} of {result.expectations_checked} FAILED:")
+        lines.append(f"Expectations: {len(result.failed_expectations)} of {checked} FAILED:")
         lines += [f"  - {f}" for f in result.failed_expectations]
     else:
-        lines.append(f"Expectations: all {result.expectations_checked} met.")
+        lines.append(f"Expectations: all {checked} met.")
+    if result.out_of_reach:
+        lines.append(f"Not checked in this topology ({len(result.out_of_reach)}):")
+        lines += [f"  - {f}" for f in result.out_of_reach]
     return lines
 
 

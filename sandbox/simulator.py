@@ -103,6 +103,9 @@ class SimulationResult:
     failed_expectations: list[str]
     """Every failed expectation, each naming its step (or `end`)."""
     expectations_checked: int = 0
+    out_of_reach: list[str] = field(default_factory=list)
+    """Expectations the topology cannot meet, not counted as failed: a delegated administrator cannot grant in
+    the management account (deployment.topology: delegated_admin)."""
 
     @property
     def ok(self) -> bool:
@@ -115,6 +118,7 @@ class SimulationResult:
             "matrix": [grant_dict(g, self.accounts) for g in self.matrix],
             "failed_expectations": self.failed_expectations,
             "expectations_checked": self.expectations_checked,
+            "out_of_reach": self.out_of_reach,
         }
 
 
@@ -176,6 +180,7 @@ class Simulator:
         """User name -> id."""
         self.poller = Poller(deployment, session)
         self.outcomes: list[StepOutcome] = []
+        self.out_of_reach: list[str] = []
 
     # --- running ---------------------------------------------------------------------------------------------
 
@@ -200,7 +205,10 @@ class Simulator:
         failures = [f for outcome in self.outcomes for f in outcome.failed_expectations]
         final = [f"end: {problem}" for problem in self.check(self.scenario.expect, set(grants.values()))]
         checked = sum(e.count for e in [*(step.expect for step in self.scenario.steps), self.scenario.expect])
-        return SimulationResult(self.outcomes, sorted(grants.values()), dict(self.accounts), failures + final, checked)
+        accounts = dict(self.accounts)
+        return SimulationResult(
+            self.outcomes, sorted(grants.values()), accounts, failures + final, checked, sorted(set(self.out_of_reach))
+        )
 
     def _step(
         self,
@@ -508,6 +516,8 @@ class Simulator:
             key = self._grant_key(ref)
             if isinstance(key, str):
                 problems.append(key)
+            elif key not in held and self._beyond_topology(key[1]):
+                self.out_of_reach.append(f"{ref}: a delegated administrator cannot grant in the management account")
             elif key not in held:
                 problems.append(f"expected present, missing: {ref}")
         for ref in expect.absent:
@@ -523,6 +533,9 @@ class Simulator:
         for access in expect.no_access:
             problems.extend(self._check_access(access, held, expected=False))
         return problems
+
+    def _beyond_topology(self, account_id: str) -> bool:
+        return self.config.deployment.delegated and account_id == self.config.management_account_id
 
     def _check_access(self, ref: AccessRef, held: set[tuple[str, str, str]], *, expected: bool) -> list[str]:
         """Whether any group the user is a member of holds the permission set on the account."""
