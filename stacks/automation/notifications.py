@@ -6,12 +6,12 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from stacks.automation.encryption import PUBLISH, allow_service, this_account
 from stacks.automation.functions import Functions
 from stacks.automation.queues import Queues
 
@@ -35,7 +35,7 @@ class Notifications(Construct):
 
     def _own_key(self) -> kms.Key:
         key = kms.Key(self, "NotificationKey", enable_key_rotation=True, description="entra-aws notifications topic")
-        key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
+        allow_service(key, "cloudwatch.amazonaws.com", PUBLISH, this_account(cdk.Stack.of(self)))
         return key
 
 

@@ -112,3 +112,16 @@ def test_cfn_lint_reports_no_errors(created_assembly: Path) -> None:
         [sys.executable, "-m", "cfnlint", "--format", "parseable", *names], capture_output=True, text=True
     )
     assert [line for line in result.stdout.splitlines() if ":E" in line] == [], result.stdout
+
+
+def test_without_a_key_the_topics_own_key_lets_cloudwatch_in_for_this_account_only(management_assembly: Path) -> None:
+    automation = template(management_assembly, "EntraAwsAutomation")
+    (policy,) = [p["KeyPolicy"] for p in automation.resources("AWS::KMS::Key").values() if "topic" in p["Description"]]
+    services = [s for s in policy["Statement"] if "Service" in s.get("Principal", {})]
+    assert [(s["Principal"], s["Action"], s["Condition"]) for s in services] == [
+        (
+            {"Service": "cloudwatch.amazonaws.com"},
+            ["kms:Decrypt", "kms:GenerateDataKey*"],
+            {"StringEquals": {"aws:SourceAccount": "111111111111"}},
+        )
+    ]
