@@ -3,9 +3,10 @@ fault on the identity store, all against the example organization and config/exa
 nothing is wrongly granted, every failure is reported, and the next run once the faults are gone converges.
 
 The failing account is web-dev (555555555556): with the emulator checking each account's IAM (`account_iam`),
-it lacks the Developer set's customer-managed boundary /boundaries/DeveloperBoundary, which every other account
-the config provisions a customer-managed reference to has. (A suspended account is no test of the executor: the
-engine targets only ACTIVE accounts, so it plans nothing there.)"""
+it lacks /boundaries/DeveloperBoundary, which every other account the Developer set reaches has. The deploy
+before the chaos ran config/example.yaml with Developer still unbounded, so the chaotic run adds the boundary:
+re-provisioning fails in web-dev alone and must hold up nothing of Developer elsewhere. (A suspended account
+would be no test of the executor: the engine targets only ACTIVE accounts, so it plans nothing there.)"""
 
 from __future__ import annotations
 
@@ -48,19 +49,23 @@ WANTED: frozenset[Grant] = frozenset(
     | {("AWS-555555555556-ReadOnly", FAILING, "ReadOnly"), ("AWS-OU-Sandbox-Developer", SANDBOX, "Developer")}
 )
 """What config/example.yaml grants in the example organization, worked out by hand from its rules."""
-CANNOT: Grant = ("AWS-Developers", FAILING, "Developer")
-"""The one wanted grant the failing account cannot take while its boundary is missing."""
+NEWCOMER: Grant = ("AWS-555555555556-Developer", FAILING, "Developer")
+"""A group Entra provisions after the deploy (the per-account convention grants it): wanted, but web-dev cannot
+take Developer until the boundary exists there."""
 PLANTED: Grant = ("AWS-Developers", "444444444445", "AdministratorAccess")
 """Granted behind the engine's back: no rule wants it."""
-REMOVED: Grant = ("AWS-Payments-Oncall", "444444444444", "PowerUser")
-"""Deleted behind the engine's back: a rule wants it."""
+REMOVED: Grant = ("AWS-Developers", "555555555555", "Developer")
+"""Deleted behind the engine's back (Developer leaves payments-dev with it): a rule wants it."""
+FAILED_PROVISIONING = ("provision_permission_set", "Developer")
 
 
-def without_developers_nonprod(config: Config) -> Config:
-    """The example config before the developers-nonprod rule was added (run 2 adds it: Developer reaches
-    payments-dev and the failing web-dev for the first time, so provisioning there is part of the chaos)."""
-    rules = [rule for rule in config.assignments if rule.name != "developers-nonprod"]
-    derived = config.model_copy(update={"assignments": rules})
+def with_developer_unbounded(config: Config) -> Config:
+    """config/example.yaml as it was before the Developer set got its customer-managed boundary."""
+    unbounded = [
+        spec.model_copy(update={"permissions_boundary": None}) if spec.name == "Developer" else spec
+        for spec in config.permission_sets
+    ]
+    derived = config.model_copy(update={"permission_sets": unbounded})
     assert derived.source_dir == config.source_dir, "relative policy files still resolve"
     return derived
 
@@ -115,29 +120,30 @@ def failures(report: Report) -> list[str]:
     return [f"{r.operation.describe(report.names)}: {r.error}" for r in report.failed]
 
 
-def failed_grants(seeded: Seeded, report: Report) -> list[Grant | str]:
-    """The failed operations as grants (one that is not an assignment's: its description)."""
+def failed_operations(seeded: Seeded, report: Report) -> list[tuple[str, ...]]:
+    """The failed operations, in order: assignments as grants, others as (kind, permission set)."""
     names = {group_id: name for name, group_id in seeded.groups.items()}
-    found: list[Grant | str] = []
+    found: list[tuple[str, ...]] = []
     for result in report.failed:
         op, a = result.operation, result.operation.assignment
-        found.append((names[a.principal_id], a.account_id, op.permission_set) if a else op.describe(report.names))
+        found.append((names[a.principal_id], a.account_id, op.permission_set) if a else (op.kind, op.permission_set))
     return found
 
 
 @pytest.fixture
 def drifted(seeded: Seeded, aws: str) -> Seeded:
-    """Converged on the example minus developers-nonprod (IAM checked per account from the start), then drifted:
-    one wanted grant deleted and one unwanted granted, by hand."""
+    """Converged on the example with Developer unbounded (IAM checked per account from the start), then drifted:
+    one wanted grant deleted and one unwanted made by hand, and a newcomer group from Entra."""
     set_faults(aws, Faults(account_iam=True))
     referenced_policies_everywhere_but(FAILING)
-    deployed = reconcile(
-        without_developers_nonprod(seeded.config), Scope.everything(), apply=True, context=context(seeded)
-    )
+    unbounded = with_developer_unbounded(seeded.config)
+    deployed = reconcile(unbounded, Scope.everything(), apply=True, context=context(seeded))
     assert deployed.ok, failures(deployed)
-    assert grants(seeded) == WANTED - {("AWS-Developers", a, "Developer") for a in NONPROD}
+    assert grants(seeded) == WANTED
     grant(seeded, REMOVED, delete=True)
     grant(seeded, PLANTED)
+    store, name = seeded.store_id, NEWCOMER[0]
+    seeded.groups[name] = seeded.identitystore.create_group(IdentityStoreId=store, DisplayName=name)["GroupId"]
     return seeded
 
 
@@ -156,21 +162,22 @@ def test_chaos_nothing_lost_nothing_wrongly_granted_every_failure_reported_and_t
     assert any(f.severity == "error" and "KMS_DISABLED" in f.message for f in event.findings), event.findings
     assert grants(seeded) == before, "an unreadable principal deletes nothing (not even what it should not hold)"
 
-    # run 2: the full config, throttled every few calls, a few conflicting writes, web-dev without its boundary
+    # run 2: the full config, throttled every few calls, a few conflicting writes, web-dev without the boundary
     set_faults(aws, Faults(account_iam=True, throttle_every=6, conflicts=3))
     chaotic = reconcile(config, Scope.everything(), apply=True, context=context(seeded))
     set_faults(aws, Faults(account_iam=True))
-    after = grants(seeded)
-    assert after == WANTED - {CANNOT}, "nothing lost, nothing wrongly granted, nothing of Developer on web-dev"
+    assert grants(seeded) == WANTED, "nothing lost, nothing wrongly granted, nothing new on web-dev"
     assert not chaotic.ok and not chaotic.deferred and chaotic.blocked is None
-    assert failed_grants(seeded, chaotic) == [CANNOT], "the failure is reported; throttling and conflicts are not"
+    assert failed_operations(seeded, chaotic) == [FAILED_PROVISIONING, NEWCOMER], failures(chaotic)
+    provisioning, newcomer = chaotic.failed
+    assert provisioning.accounts == (FAILING,), "the failed provisioning names web-dev, and web-dev alone"
     boundary = f"arn:aws:iam::{FAILING}:policy/boundaries/DeveloperBoundary"
-    assert boundary in chaotic.failed[0].error, "with the reason: the account and the missing policy"
+    assert boundary in provisioning.error and boundary in newcomer.error, "each failure says why"
 
     # run 3: the faults gone and web-dev given its boundary: the next full reconcile converges
     create_policy(FAILING, BOUNDARY)
     healed = reconcile(config, Scope.everything(), apply=True, context=context(seeded))
     assert healed.ok, failures(healed)
-    assert grants(seeded) == WANTED
+    assert grants(seeded) == WANTED | {NEWCOMER}
     settled = reconcile(config, Scope.everything(), apply=False, context=context(seeded))
     assert settled.plan.empty, [op.describe(settled.names) for op in settled.plan.operations]
