@@ -36,7 +36,7 @@ def test_the_refused_convention_group_gets_nothing_and_the_team_is_told(steps: d
     refused = step(steps, "Entra provisions AWS-444444444445-AdministratorAccess")
     assert refused["added"] == []
     assert refused["findings"] == [
-        {"severity": "warning", "kind": "unclassified", "message": REFUSED, "notified": True}
+        {"severity": "warning", "kind": "convention_refused", "message": REFUSED, "notified": True}
     ]
     assert refused["notifications"] == [
         "entra-aws: warning: convention per-account, group 'AWS-444444444445-AdministratorAccess': asks ..."
@@ -46,7 +46,7 @@ def test_the_refused_convention_group_gets_nothing_and_the_team_is_told(steps: d
 def test_the_schedule_finds_the_refusal_again_and_does_not_mail_it_again(steps: dict[str, dict[str, Any]]) -> None:
     schedule = step(steps, "The reconcile schedule fires")
     assert schedule["findings"] == [
-        {"severity": "warning", "kind": "unclassified", "message": REFUSED, "notified": False}
+        {"severity": "warning", "kind": "convention_refused", "message": REFUSED, "notified": False}
     ]
     assert schedule["notifications"] == []
 
