@@ -121,33 +121,28 @@ def _read_bounded(path: Path) -> bytes:
 
 def _inline_policy_files(path: Path, document: dict[str, Any]) -> list[str]:
     """Replace each permission set's inline_policy_file with the parsed document; return problems."""
-    problems: list[str] = []
-    for index, spec in enumerate(document.get("permission_sets") or []):
-        if not isinstance(spec, dict) or not isinstance(spec.get("inline_policy_file"), str):
-            continue
-        try:
-            policy = read_policy_file(resolve_file(path.parent, spec["inline_policy_file"]))
-        except ValueError as exc:
-            problems.append(f"{path}: permission_sets[{index}].inline_policy_file: {exc}")
-            continue
-        del spec["inline_policy_file"]
-        spec["inline_policy"] = policy
-    return problems
+    specs = [(f"permission_sets[{i}]", spec) for i, spec in enumerate(document.get("permission_sets") or [])]
+    return _read_policy_fields(path, specs, "inline_policy_file", "inline_policy")
 
 
 def _referenced_policy_files(path: Path, document: dict[str, Any]) -> list[str]:
     """Replace each referenced policy's document_file with the parsed document; return problems."""
+    return _read_policy_fields(path, _policy_references(document), "document_file", "document")
+
+
+def _read_policy_fields(path: Path, nodes: list[tuple[str, Any]], file_key: str, into: str) -> list[str]:
+    """For each (field path, mapping) naming a policy file under `file_key`: the parsed document under `into`."""
     problems: list[str] = []
-    for where, reference in _policy_references(document):
-        if not isinstance(reference.get("document_file"), str):
+    for where, node in nodes:
+        if not isinstance(node, dict) or not isinstance(node.get(file_key), str):
             continue
         try:
-            policy = read_policy_file(resolve_file(path.parent, reference["document_file"]))
+            policy = read_policy_file(resolve_file(path.parent, node[file_key]))
         except ValueError as exc:
-            problems.append(f"{path}: {where}.document_file: {exc}")
+            problems.append(f"{path}: {where}.{file_key}: {exc}")
             continue
-        del reference["document_file"]
-        reference["document"] = policy
+        del node[file_key]
+        node[into] = policy
     return problems
 
 
