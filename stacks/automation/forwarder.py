@@ -34,14 +34,7 @@ class OrganizationEventForwarderStack(cdk.Stack):
         bus = events.EventBus.from_event_bus_arn(
             self, "HomeBus", f"arn:{self.partition}:events:{home}:{self.account}:event-bus/default"
         )
-        dlq = sqs.Queue(
-            self,
-            "ForwardDlq",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-        )
-        acknowledge(dlq, "AwsSolutions-SQS3", "This queue is itself the dead-letter queue.")
+        dlq = forward_dead_letter_queue(self)
         self.rule = events.Rule(
             self,
             "ForwardOrganizationEvents",
@@ -101,14 +94,7 @@ class ManagementForwarderStack(cdk.Stack):
             description="EventBridge puts the forwarded events on the delegated administrator's bus",
         )
         role.add_to_policy(iam.PolicyStatement(actions=["events:PutEvents"], resources=[bus_arn]))
-        dlq = sqs.Queue(
-            self,
-            "ForwardDlq",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-        )
-        acknowledge(dlq, "AwsSolutions-SQS3", "This queue is itself the dead-letter queue.")
+        dlq = forward_dead_letter_queue(self)
         patterns = {
             ORGANIZATION_FORWARD_RULE: rules.organization_forward_pattern(),
             IDENTITY_CENTER_FORWARD_RULE: rules.identity_center_forward_pattern(config.assigns_users),
@@ -125,3 +111,16 @@ class ManagementForwarderStack(cdk.Stack):
             for name in rule_names
         }
         cdk.CfnOutput(self, "ForwardRuleNames", value=",".join(rule_names))
+
+
+def forward_dead_letter_queue(scope: Construct) -> sqs.Queue:
+    """Where a forwarding rule's target puts what it could not deliver (both forwarders, one shape)."""
+    dlq = sqs.Queue(
+        scope,
+        "ForwardDlq",
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=cdk.Duration.days(14),
+    )
+    acknowledge(dlq, "AwsSolutions-SQS3", "This queue is itself the dead-letter queue.")
+    return dlq
