@@ -42,14 +42,19 @@ models: Organizations 20, Identity Center and Identity Store listings 100):
   (account, set) pair is explained, so no ListAccountAssignments follow. This is the engine's documented
   contract (docs/architecture.md): a direct user grant on a pair a group also holds is found only with
   apply.sweep_users, which lists every user.
+- accounts whose role lags a set's content (an update never provisioned there, a provisioning that failed there):
+  per managed set ceil(such accounts/100) ListAccountsForProvisionedPermissionSet pages with ProvisioningStatus
+  LATEST_PERMISSION_SET_NOT_PROVISIONED, at least one (in steady state: one, empty). Nothing else says which
+  roles lag: the content reads show the set, not the roles made from it; provisioning every set to all its
+  accounts on every run instead would cost a write per set and rewrite thousands of roles;
 - management account: one DescribeOrganization. The config names the management account, but a reconcile
   that took the config's word would plan with a wrong id (the guardrails keeping grants off the management
   account would move with it), so every reconcile verifies it (engine.guardrails).
 - Not counted in either: instance discovery (ListInstances, once per process when creating the context, not
   per reconcile).
 
-Naive: the same DescribeOrganization, organization, catalog and ListGroups reads, then ListAccountAssignments for every
-(account, permission set) pair, ceil(principals on the pair/100) pages, at least one: computed, not run.
+Naive: the same DescribeOrganization, organization, catalog, ListGroups and lagging-account reads, then
+ListAccountAssignments for every (account, permission set) pair, ceil(principals on the pair/100) pages, at least one: computed, not run.
 
 How the world is built: the emulator runs in this process. The organization and groups are created through the
 API (the sandbox's seeding), the permission sets and all 9,454 assignments by the engine's own first apply
@@ -306,6 +311,7 @@ def lower_bound(world: World, sizes: Sizes, shape: Density) -> dict[str, int]:
         "groups": _pages(len(world.groups), IDENTITY_CENTER_PAGE),
         "group_assignments": sum(_pages(n, IDENTITY_CENTER_PAGE) for n in shape.per_group.values()),
         "unexplained_pairs": sum(_pages(n, IDENTITY_CENTER_PAGE) for n in provisioned),
+        "lagging_accounts": len(sizes.permission_sets),
     }
 
 
@@ -314,7 +320,8 @@ def naive_calls(world: World, sizes: Sizes, shape: Density) -> int:
     extra_pages = sum(_pages(n, IDENTITY_CENTER_PAGE) - 1 for n in shape.per_pair.values())
     directory = _pages(len(world.groups), IDENTITY_CENTER_PAGE)
     reads = MANAGEMENT_CHECK + organization_reads(world) + catalog_reads(len(sizes.permission_sets)) + directory
-    return reads + pairs + extra_pages
+    lagging = len(sizes.permission_sets)  # a correct reconcile by pairs must still find lagging roles
+    return reads + pairs + extra_pages + lagging
 
 
 # -- the measurement -----------------------------------------------------------------------------------------

@@ -16,9 +16,11 @@ It lacks the instance access-control attribute (ABAC) configuration APIs too, fi
 Responses follow the botocore service model exactly (boto3 parses them with it). The emulator also fails where AWS
 fails: duplicate names and deleting a set in use conflict, provisioning to a suspended account (or, when switched
 on, one lacking a customer-managed policy or boundary in its IAM) ends FAILED with a reason, the last assignment
-of a set on an account deprovisions it, status listings page at 100, a wrong identity store id is IDENTITY_STORE
-not found. Operations complete at once unless sandbox/faults.py's asynchronous mode keeps them IN_PROGRESS, in
-which the quotas apply. Sources: docs/scenarios.md, "Fidelity".
+of a set on an account deprovisions it, a change to a set leaves every account it is provisioned to on the old
+version until a provisioning there succeeds (the ProvisioningStatus filters of the two provisioned listings),
+status listings page at 100, a wrong identity store id is IDENTITY_STORE not found. Operations complete at once
+unless sandbox/faults.py's asynchronous mode keeps them IN_PROGRESS, in which the quotas apply. Sources:
+docs/scenarios.md, "Fidelity".
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def _state(backend: Any) -> dict[str, Any]:
         backend._entra_aws_gaps = {
             "boundaries": {},  # permission set arn -> boundary dict
             "provisioned": {},  # permission set arn -> set of account ids
+            "stale": {},  # permission set arn -> provisioned accounts whose role lags the set's latest version
             "creation": [],  # status dicts
             "deletion": [],
             "provisioning": [],
@@ -336,7 +339,9 @@ def _deprovision_when_unassigned(self: Any, permission_set_arn: str, account: st
         if a.permission_set_arn == permission_set_arn and a.target_id == account
     ]
     if not remaining:
-        _state(self.ssoadmin_backend)["provisioned"].get(permission_set_arn, set()).discard(account)
+        state = _state(self.ssoadmin_backend)
+        state["provisioned"].get(permission_set_arn, set()).discard(account)
+        state["stale"].get(permission_set_arn, set()).discard(account)
 
 
 def provision_permission_set(self: Any) -> str:
@@ -353,6 +358,8 @@ def provision_permission_set(self: Any) -> str:
     failed = [(account, reason) for account, reason in failures if reason]
     if single and not failed:
         provisioned.add(params["TargetId"])
+    stale = _state(self.ssoadmin_backend)["stale"].setdefault(params["PermissionSetArn"], set())
+    stale -= {account for account, reason in failures if not reason}
     status: dict[str, Any] = {"PermissionSetArn": params["PermissionSetArn"]}
     if failed:
         status["AccountId"] = failed[0][0]
@@ -365,15 +372,57 @@ def provision_permission_set(self: Any) -> str:
 def list_permission_sets_provisioned_to_account(self: Any) -> str:
     params = json.loads(self.body)
     provisioned = _state(self.ssoadmin_backend)["provisioned"]
-    arns = sorted(arn for arn, accounts in provisioned.items() if params["AccountId"] in accounts)
-    return _page(params, "PermissionSets", arns)
+    account, status = params["AccountId"], params.get("ProvisioningStatus")
+    arns = sorted(arn for arn, accounts in provisioned.items() if account in accounts)
+    return _page(params, "PermissionSets", [arn for arn in arns if _latest(self, arn, account, status)])
+
+
+def _latest(self: Any, arn: str, account: str, status: str | None) -> bool:
+    """Whether `account` matches a ProvisioningStatus filter (None: no filter) for the set `arn`."""
+    if status is None:
+        return True
+    lagging = account in _state(self.ssoadmin_backend)["stale"].get(arn, set())
+    return lagging == (status == "LATEST_PERMISSION_SET_NOT_PROVISIONED")
 
 
 def list_accounts_for_provisioned_permission_set(self: Any) -> str:
     params = json.loads(self.body)
-    _find_permission_set(self.ssoadmin_backend, params["PermissionSetArn"])
-    accounts = _state(self.ssoadmin_backend)["provisioned"].get(params["PermissionSetArn"], set())
-    return _page(params, "AccountIds", sorted(accounts))
+    arn = params["PermissionSetArn"]
+    _find_permission_set(self.ssoadmin_backend, arn)
+    accounts = _state(self.ssoadmin_backend)["provisioned"].get(arn, set())
+    status = params.get("ProvisioningStatus")
+    return _page(params, "AccountIds", sorted(a for a in accounts if _latest(self, arn, a, status)))
+
+
+def _wrap_content_change(original: Any) -> Any:
+    """A change to a permission set's content or settings reaches no account's role until it is provisioned:
+    every account it is provisioned to lags it (LATEST_PERMISSION_SET_NOT_PROVISIONED) until then
+    (CreateAccountAssignment, IAM Identity Center API Reference: "If the permission set is subsequently updated,
+    the corresponding IAM policies attached to roles in your accounts will not be updated automatically. In this
+    case, you must call ProvisionPermissionSet")."""
+
+    def changed(self: Any) -> str:
+        response = original(self)
+        arn = json.loads(self.body)["PermissionSetArn"]
+        state = _state(self.ssoadmin_backend)
+        state["stale"].setdefault(arn, set()).update(state["provisioned"].get(arn, set()))
+        return str(response)
+
+    changed.__name__ = original.__name__
+    return changed
+
+
+CONTENT_CHANGES = (
+    "update_permission_set",
+    "put_inline_policy_to_permission_set",
+    "delete_inline_policy_from_permission_set",
+    "attach_managed_policy_to_permission_set",
+    "detach_managed_policy_from_permission_set",
+    "attach_customer_managed_policy_reference_to_permission_set",
+    "detach_customer_managed_policy_reference_from_permission_set",
+    "put_permissions_boundary_to_permission_set",
+    "delete_permissions_boundary_from_permission_set",
+)
 
 
 def _wrap_create_permission_set(original: Any) -> Any:
@@ -406,6 +455,7 @@ def _wrap_delete_permission_set(original: Any) -> Any:
             raise ConflictException("Could not delete because PermissionSet has ApplicationProfile associated with it.")
         response = original(self)
         state["provisioned"].pop(params["PermissionSetArn"], None)
+        state["stale"].pop(params["PermissionSetArn"], None)
         state["boundaries"].pop(params["PermissionSetArn"], None)
         return str(response)
 
@@ -585,6 +635,8 @@ def install() -> None:
         delete_instance_access_control_attribute_configuration,
     ):
         setattr(cls, handler.__name__, handler)
+    for name in CONTENT_CHANGES:
+        setattr(cls, name, _wrap_content_change(getattr(cls, name)))
     cls.create_account_assignment = _wrap_create_assignment(cls.create_account_assignment)
     cls.delete_account_assignment = _wrap_delete_assignment(cls.delete_account_assignment)
     cls.create_permission_set = _wrap_create_permission_set(cls.create_permission_set)

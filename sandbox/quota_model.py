@@ -36,7 +36,8 @@ class Request:
     status: str
     """What it ends as: SUCCEEDED or FAILED."""
     account_id: str = ""
-    """An assignment's account; empty for a provisioning (it fans out to every account itself)."""
+    """An assignment's account, or a provisioning's one target account; empty for a provisioning to all of a
+    set's accounts (it fans out inside Identity Center)."""
     reason: str = ""
 
 
@@ -135,14 +136,14 @@ class QuotaModel:
     def delete_assignment(self, account_id: str, arn: str, principal_type: str, principal_id: str) -> RequestOutcome:
         return self._submit(_status_of("delete_assignment"), "DeleteAccountAssignment", account_id)
 
-    def provision(self, arn: str) -> RequestOutcome:
+    def provision(self, arn: str, account_id: str | None = None) -> RequestOutcome:
         self._admit("ProvisionPermissionSet")
         if self.provisioning() >= self.max_concurrent_provisioning:
             raise self._throttle("ProvisionPermissionSet")
         reason = self.failing_provisioning.get(arn, "")
         status = "FAILED" if reason else "SUCCEEDED"
         return self._accept(
-            "prov", Request(_status_of("provision_permission_set"), self._done_at(), status, "", reason)
+            "prov", Request(_status_of("provision_permission_set"), self._done_at(), status, account_id or "", reason)
         )
 
     def request_ids(self, kind: StatusKind, status: str) -> set[str]:

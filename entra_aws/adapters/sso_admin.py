@@ -45,7 +45,7 @@ def _outcome(status: dict[str, Any]) -> RequestOutcome:
     """The failure reason only for FAILED, "failed" when AWS gives none."""
     state = str(status["Status"])
     reason = str(status.get("FailureReason") or "failed") if state == "FAILED" else ""
-    return RequestOutcome(str(status.get("RequestId", "")), state, reason)
+    return RequestOutcome(str(status.get("RequestId", "")), state, reason, str(status.get("AccountId") or ""))
 
 
 def _abac(attributes: AccessControlAttributes) -> dict[str, Any]:
@@ -168,6 +168,15 @@ class IdentityCenterAdmin:
             for a in self._pages("list_accounts_for_provisioned_permission_set", "AccountIds", PermissionSetArn=arn)
         ]
 
+    def stale_accounts(self, arn: str) -> list[str]:
+        items = self._pages(
+            "list_accounts_for_provisioned_permission_set",
+            "AccountIds",
+            PermissionSetArn=arn,
+            ProvisioningStatus="LATEST_PERMISSION_SET_NOT_PROVISIONED",
+        )
+        return [str(a) for a in items]
+
     def access_control_attributes(self) -> AccessControlAttributes | None:
         """DescribeInstanceAccessControlAttributeConfiguration; an instance without one answers
         ResourceNotFoundException."""
@@ -286,11 +295,11 @@ class IdentityCenterAdmin:
 
     # -- asynchronous operations ----------------------------------------------------------------------------
 
-    def provision(self, arn: str) -> RequestOutcome:
-        status = self._client.provision_permission_set(
-            InstanceArn=self.instance_arn, PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS"
-        )["PermissionSetProvisioningStatus"]
-        return _outcome(status)
+    def provision(self, arn: str, account_id: str | None = None) -> RequestOutcome:
+        one = {"TargetType": "AWS_ACCOUNT", "TargetId": account_id}
+        target = one if account_id else {"TargetType": "ALL_PROVISIONED_ACCOUNTS"}
+        response = self._client.provision_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn, **target)
+        return _outcome(response["PermissionSetProvisioningStatus"])
 
     def create_assignment(
         self, account_id: str, arn: str, principal_type: PrincipalType, principal_id: str

@@ -30,8 +30,8 @@ CONFLICT = "ConflictException"
 """Retried like throttling (another operation on the same role, or a change still propagating), except where
 the operation's kind says what it means: a duplicate name on create, assignments left on delete."""
 ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
-"""An account id named in a failed provisioning's reason. RequestOutcome carries only the reason, so the
-status's AccountId reaches the executor only where the reason names it."""
+"""An account id named in a failed provisioning's reason (besides the status's AccountId and the operation's
+own target: a provisioning to all accounts may name more than one)."""
 
 
 @dataclass
@@ -74,8 +74,11 @@ class _Pending:
 
 
 def _account(op: Operation) -> str:
-    """What an operation serializes on: its account (one role update at a time); a provisioning on nothing."""
-    return op.assignment.account_id if op.assignment is not None else f"{op.kind}:{op.permission_set}"
+    """What an operation serializes on: its account (one role update at a time); a provisioning to all of a
+    set's accounts on nothing (Identity Center fans it out)."""
+    if op.assignment is not None:
+        return op.assignment.account_id
+    return str(op.args.get("account") or f"{op.kind}:{op.permission_set}")
 
 
 class _Backlog:
@@ -155,12 +158,14 @@ class Executor:
 
     # -- bookkeeping -----------------------------------------------------------------------------------------
 
-    def _done(self, op: Operation, ok: bool, error: str = "") -> None:
+    def _done(self, op: Operation, ok: bool, error: str = "", account: str = "") -> None:
+        """`account`: the failed request's AccountId, where its status has one."""
         accounts: tuple[str, ...] = ()
         if not ok and op.kind == "create_permission_set":
             self._broken.add(op.permission_set)
         if not ok and op.kind == "provision_permission_set":
-            accounts = tuple(dict.fromkeys(ACCOUNT_ID.findall(error)))
+            named = [op.args.get("account") or "", account, *ACCOUNT_ID.findall(error)]
+            accounts = tuple(dict.fromkeys(a for a in named if a))
             self._unprovisioned |= {(op.permission_set, account): error for account in accounts}
         result = OperationResult(op, ok, error, accounts)
         self.results.append(result)
@@ -295,7 +300,7 @@ class Executor:
         if outcome.in_progress:
             pending[outcome.request_id] = _Pending(op, status, self.clock.now())
         else:
-            self._done(op, outcome.succeeded, outcome.reason)
+            self._done(op, outcome.succeeded, outcome.reason, outcome.account_id)
 
     def _wait(self, pending: dict[str, _Pending]) -> float:
         """Until the oldest request is old enough to be asked about, and at least one polling interval."""
@@ -318,7 +323,7 @@ class Executor:
             outcome: RequestOutcome = self._call(partial(self.api.request_status, item.kind, rid))
             if not outcome.in_progress:
                 del pending[rid]
-                self._done(item.operation, outcome.succeeded, outcome.reason)
+                self._done(item.operation, outcome.succeeded, outcome.reason, outcome.account_id)
 
     def _list_statuses(self, pending: dict[str, _Pending]) -> None:
         kind = next(iter(pending.values())).kind
@@ -335,6 +340,7 @@ class Executor:
         for rid in finished:
             item = pending.pop(rid)
             if rid in failed:
-                self._done(item.operation, False, self._call(partial(self.api.request_status, kind, rid)).reason)
+                outcome = self._call(partial(self.api.request_status, kind, rid))
+                self._done(item.operation, False, outcome.reason, outcome.account_id)
             else:
                 self._done(item.operation, True)

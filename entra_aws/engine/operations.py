@@ -90,7 +90,9 @@ KINDS: dict[OperationKind, KindSpec] = {
     "delete_inline_policy": KindSpec(1, "delete_inline_policy", _arn),
     "put_permissions_boundary": KindSpec(1, "put_permissions_boundary", _with("boundary")),
     "delete_permissions_boundary": KindSpec(1, "delete_permissions_boundary", _arn),
-    "provision_permission_set": KindSpec(2, "provision", _arn, status="provisioning"),
+    "provision_permission_set": KindSpec(
+        2, "provision", lambda op, arn: (arn, op.args.get("account")), status="provisioning"
+    ),
     "create_assignment": KindSpec(3, "create_assignment", _assignment, status="creation"),
     "delete_assignment": KindSpec(4, "delete_assignment", _assignment, status="deletion"),
     "delete_permission_set": KindSpec(5, "delete_permission_set", _arn),

@@ -81,6 +81,9 @@ _WORDS: dict[OperationKind, Callable[[dict[str, Any]], str]] = {
     "create_access_control_attributes": lambda a: _pairs(a["attributes"]),
     "update_access_control_attributes": lambda a: _pairs(a["attributes"]),
     "delete_access_control_attributes": lambda a: "all removed (ABAC off)",
+    "provision_permission_set": lambda a: (
+        f"to {a['account']}, whose role does not carry the latest version" if a.get("account") else ""
+    ),
 }
 
 
@@ -306,6 +309,17 @@ def plan_permission_sets(
         else:
             plan.operations += [_op("delete_permission_set", name) for name in unlisted]
     return plan
+
+
+def plan_reprovisioning(stale: Mapping[str, Iterable[str]]) -> list[Operation]:
+    """Provision each permission set to the accounts whose role lags its content (`stale`: name -> account ids,
+    as ListAccountsForProvisionedPermissionSet says): an update that was never provisioned, or a provisioning that
+    failed there. The content already matches, so only these accounts, one request each."""
+    return [
+        _op("provision_permission_set", name, account=account)
+        for name, accounts in sorted(stale.items())
+        for account in sorted(accounts)
+    ]
 
 
 def _kept_permission_set(name: str) -> Finding:

@@ -43,11 +43,13 @@ class ApiError(Exception):
 
 @dataclass(frozen=True)
 class RequestOutcome:
-    """An asynchronous request as Identity Center reports it; `reason` only for FAILED."""
+    """An asynchronous request as Identity Center reports it; `reason` only for FAILED. `account_id`: the
+    status's AccountId (a provisioning's failed account, or its target), "" when it has none."""
 
     request_id: str
     status: str
     reason: str = ""
+    account_id: str = ""
 
     @property
     def in_progress(self) -> bool:
@@ -73,6 +75,12 @@ class IdentityCenterReads(Protocol):
 
     def provisioned_to_account(self, account_id: str) -> list[str]: ...
     def accounts_for_permission_set(self, arn: str) -> list[str]: ...
+    def stale_accounts(self, arn: str) -> list[str]:
+        """Accounts the permission set is provisioned to whose role does not carry its latest version (an update
+        not provisioned yet, or a provisioning that failed there): ListAccountsForProvisionedPermissionSet with
+        ProvisioningStatus LATEST_PERMISSION_SET_NOT_PROVISIONED."""
+        ...
+
     def access_control_attributes(self) -> AccessControlAttributes | None:
         """The instance's ABAC attributes; None when it has no access-control attribute configuration."""
         ...
@@ -99,7 +107,10 @@ class IdentityCenterWrites(Protocol):
     def create_access_control_attributes(self, attributes: AccessControlAttributes) -> None: ...
     def update_access_control_attributes(self, attributes: AccessControlAttributes) -> None: ...
     def delete_access_control_attributes(self) -> None: ...
-    def provision(self, arn: str) -> RequestOutcome: ...
+    def provision(self, arn: str, account_id: str | None = None) -> RequestOutcome:
+        """ProvisionPermissionSet to every account it is provisioned to, or (`account_id`) to that one."""
+        ...
+
     def create_assignment(
         self, account_id: str, arn: str, principal_type: PrincipalType, principal_id: str
     ) -> RequestOutcome: ...

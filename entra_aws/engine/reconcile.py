@@ -32,14 +32,17 @@ from entra_aws.engine.plan import (
     plan_access_control_attributes,
     plan_assignments,
     plan_permission_sets,
+    plan_reprovisioning,
 )
 from entra_aws.engine.ports import OrganizationView
 from entra_aws.engine.reads import (
+    CONTENT_SCOPES,
     Principals,
     PrincipalUnreadableError,
     actual_in_scope,
     catalog_for,
     principals_in_scope,
+    stale_provisioning,
 )
 from entra_aws.engine.report import Report
 from entra_aws.engine.scope import Scope
@@ -74,6 +77,24 @@ def _permission_set_plan(
     needed = {a.permission_set for a in desired}
     specs = [ps for ps in config.permission_sets if ps.name in needed]
     return planner(specs, records, prune_unlisted=False)
+
+
+def _reprovisioning(config: Config, scope: Scope, catalog: Catalog, plan: Plan, ctx: AwsContext) -> list[Operation]:
+    """Scopes that correct content also provision what never reached an account: the config's managed sets whose
+    content this plan leaves alone (a set whose content changes is provisioned to all its accounts anyway)."""
+    if scope.kind not in CONTENT_SCOPES:
+        return []
+    provisioned = {op.permission_set for op in plan.operations if op.kind == "provision_permission_set"}
+    names = [
+        ps.name
+        for ps in config.permission_sets
+        if (scope.kind == "all" or ps.name == scope.value)
+        and ps.name not in provisioned
+        and (record := catalog.records.get(ps.name)) is not None
+        and record.managed
+        and record.content is not None
+    ]
+    return plan_reprovisioning(stale_provisioning(ctx.admin, catalog, names))
 
 
 def _access_control_plan(config: Config, scope: Scope, ctx: AwsContext) -> list[Operation]:
@@ -121,6 +142,7 @@ def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> ScopeState:
 def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, state: ScopeState) -> Plan:
     catalog.require_managed({a.permission_set for a in state.wanted})
     plan = _permission_set_plan(config, scope, catalog, state.wanted, seal=ctx.ownership is not None)
+    plan.operations += _reprovisioning(config, scope, catalog, plan, ctx)
     changes = CatalogChanges.of(plan.operations)
     owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
     # the sets this plan adopts are read like the managed ones: what they already hold is neither created
