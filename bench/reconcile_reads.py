@@ -54,7 +54,8 @@ models: Organizations 20, Identity Center and Identity Store listings 100):
   per reconcile).
 
 Naive: the same DescribeOrganization, organization, catalog, ListGroups and lagging-account reads, then
-ListAccountAssignments for every (account, permission set) pair, ceil(principals on the pair/100) pages, at least one: computed, not run.
+ListAccountAssignments for every (account, permission set) pair, ceil(principals on the pair/100) pages, at least
+one: computed, not run.
 
 How the world is built: the emulator runs in this process. The organization and groups are created through the
 API (the sandbox's seeding), the permission sets and all 9,454 assignments by the engine's own first apply

@@ -140,6 +140,8 @@ class QuotaModel:
         self._admit("ProvisionPermissionSet")
         if self.provisioning() >= self.max_concurrent_provisioning:
             raise self._throttle("ProvisionPermissionSet")
+        if account_id and self.per_account_serial and account_id in self.busy_accounts():
+            raise self._conflict("ProvisionPermissionSet", f"an operation on account {account_id} is in progress")
         reason = self.failing_provisioning.get(arn, "")
         status = "FAILED" if reason else "SUCCEEDED"
         return self._accept(
@@ -158,7 +160,7 @@ class QuotaModel:
         request = self.requests[request_id]
         if request.done_at > self.clock.now():
             return RequestOutcome(request_id, "IN_PROGRESS")
-        return RequestOutcome(request_id, request.status, request.reason)
+        return RequestOutcome(request_id, request.status, request.reason, request.account_id)
 
     # -- synchronous permission-set calls -----------------------------------------------------------------
 

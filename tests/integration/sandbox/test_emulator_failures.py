@@ -179,6 +179,70 @@ def test_a_missing_boundary_fails_provisioning_to_the_account(aws: str, sso: Any
 POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}'
 
 
+OTHER = "333333333333"
+LAGGING = "LATEST_PERMISSION_SET_NOT_PROVISIONED"
+CURRENT = "LATEST_PERMISSION_SET_PROVISIONED"
+
+
+def accounts_of(sso: Any, arn: str, status: str) -> list[str]:
+    instance_arn, _ = instance()
+    found: list[str] = sso.list_accounts_for_provisioned_permission_set(
+        InstanceArn=instance_arn, PermissionSetArn=arn, ProvisioningStatus=status
+    )["AccountIds"]
+    return sorted(found)
+
+
+def sets_of(sso: Any, account: str, status: str) -> list[str]:
+    instance_arn, _ = instance()
+    found: list[str] = sso.list_permission_sets_provisioned_to_account(
+        InstanceArn=instance_arn, AccountId=account, ProvisioningStatus=status
+    )["PermissionSets"]
+    return found
+
+
+def test_a_change_reaches_no_account_until_provisioned_and_a_failed_account_keeps_lagging(aws: str, sso: Any) -> None:
+    instance_arn, _ = instance()
+    arn, group = new_set(sso), new_group()
+    for account in (ACCOUNT, OTHER):
+        assert assign(sso, arn, group, account)["Status"] == "SUCCEEDED"
+    assert accounts_of(sso, arn, CURRENT) == [ACCOUNT, OTHER] and accounts_of(sso, arn, LAGGING) == []
+
+    sso.update_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn, SessionDuration="PT2H")
+    assert accounts_of(sso, arn, LAGGING) == [ACCOUNT, OTHER], "an update is not provisioned by itself"
+    assert sets_of(sso, ACCOUNT, LAGGING) == [arn] and sets_of(sso, ACCOUNT, CURRENT) == []
+
+    set_faults(aws, Faults(account_iam=True))
+    sso.put_permissions_boundary_to_permission_set(
+        InstanceArn=instance_arn,
+        PermissionSetArn=arn,
+        PermissionsBoundary={"CustomerManagedPolicyReference": {"Name": "Boundary"}},
+    )
+    in_account(boto3.client("iam"), OTHER).create_policy(PolicyName="Boundary", PolicyDocument=POLICY)
+    everywhere = sso.provision_permission_set(
+        InstanceArn=instance_arn, PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS"
+    )["PermissionSetProvisioningStatus"]
+    assert everywhere["Status"] == "FAILED" and everywhere["AccountId"] == ACCOUNT
+    assert accounts_of(sso, arn, LAGGING) == [ACCOUNT] and accounts_of(sso, arn, CURRENT) == [OTHER]
+
+    in_account(boto3.client("iam"), ACCOUNT).create_policy(PolicyName="Boundary", PolicyDocument=POLICY)
+    alone = sso.provision_permission_set(
+        InstanceArn=instance_arn, PermissionSetArn=arn, TargetType="AWS_ACCOUNT", TargetId=ACCOUNT
+    )["PermissionSetProvisioningStatus"]
+    assert alone["Status"] == "SUCCEEDED" and accounts_of(sso, arn, LAGGING) == []
+
+
+def test_a_tag_is_not_a_change_that_needs_provisioning(sso: Any) -> None:
+    instance_arn, _ = instance()
+    arn, group = new_set(sso), new_group()
+    assign(sso, arn, group)
+    sso.tag_resource(InstanceArn=instance_arn, ResourceArn=arn, Tags=[{"Key": "team", "Value": "x"}])
+    assert accounts_of(sso, arn, LAGGING) == []
+    sso.put_inline_policy_to_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn, InlinePolicy=POLICY)
+    assert accounts_of(sso, arn, LAGGING) == [ACCOUNT]
+    assign(sso, arn, group, delete=True)
+    assert accounts_of(sso, arn, LAGGING) == [], "deprovisioned with its last assignment"
+
+
 def test_status_listings_page_at_100_with_a_next_token(sso: Any) -> None:
     arn = new_set(sso)
     groups = [new_group(f"g{i}") for i in range(101)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from entra_aws.config.models import MANAGED_TAG_KEY, SEAL_TAG_KEY, PermissionSetSpec
 from entra_aws.engine.apply import Executor
 from entra_aws.engine.model import Assignment
 from entra_aws.engine.plan import Operation, Plan
-from entra_aws.engine.ports import RequestOutcome
+from entra_aws.engine.ports import RequestOutcome, StatusKind
 from entra_aws.engine.report import Report
 from entra_aws.engine.scope import Scope
 from sandbox.quota_model import ARN_PREFIX, QuotaModel
@@ -113,3 +115,44 @@ def test_with_an_ownership_key_a_managed_tag_alone_does_not_make_a_duplicate_our
     executor = Executor(sealed, {}, clock=sealed.clock, names=sealed, ownership=Seals())
     executor.run(create_then_grant())
     assert outcomes(executor) == [("create_permission_set", True), ("create_assignment", True)]
+
+
+def provision_to(account: int, permission_set: str = "ReadOnly") -> Operation:
+    return Operation("provision_permission_set", permission_set, detail=(("account", f"{100000000000 + account}"),))
+
+
+def test_a_failed_provisioning_to_one_account_skips_that_account_even_when_the_reason_names_none() -> None:
+    model = QuotaModel(failing_provisioning={ARN: "Received a 404 status error: the policy does not exist"})
+    plan = Plan(operations=[provision_to(1), *(grant(a) for a in range(3))])
+    executor = run(model, plan, {"ReadOnly": ARN})
+    provisioning = executor.results[0]
+    assert (provisioning.ok, provisioning.accounts) == (False, (FAILING_ACCOUNT,)), "the status's AccountId says"
+    granted = {r.operation.assignment.account_id: r.ok for r in executor.results[1:] if r.operation.assignment}
+    assert granted == {"100000000000": True, FAILING_ACCOUNT: False, "100000000002": True}
+
+
+def test_provisionings_to_one_account_update_its_roles_one_at_a_time() -> None:
+    sets = ("ReadOnly", "Developer", "Billing")
+    arns = {name: ARN_PREFIX + name.lower() for name in sets}
+    plan = Plan(operations=[provision_to(account, name) for name in sets for account in (0, 1)])
+    model = QuotaModel()  # per_account_serial: a second role update on a busy account is a ConflictException
+    executor = run(model, plan, arns)
+    assert all(r.ok for r in executor.results) and len(executor.results) == 6
+    assert model.conflicts == 0 and model.peak_provisioning <= 3
+
+
+class NamingTheAccountInTheStatus(QuotaModel):
+    """A provisioning to all accounts that fails in one, named by the status's AccountId and not by its reason."""
+
+    def request_status(self, kind: StatusKind, request_id: str) -> RequestOutcome:
+        outcome = super().request_status(kind, request_id)
+        return replace(outcome, account_id=FAILING_ACCOUNT) if outcome.status == "FAILED" else outcome
+
+
+def test_a_failed_provisioning_to_all_accounts_skips_the_account_its_status_names() -> None:
+    model = NamingTheAccountInTheStatus(failing_provisioning={ARN: "Received a 400 status error"})
+    plan = Plan(operations=[Operation("provision_permission_set", "ReadOnly"), *(grant(a) for a in range(3))])
+    executor = run(model, plan, {"ReadOnly": ARN})
+    assert executor.results[0].accounts == (FAILING_ACCOUNT,)
+    granted = {r.operation.assignment.account_id: r.ok for r in executor.results[1:] if r.operation.assignment}
+    assert granted == {"100000000000": True, FAILING_ACCOUNT: False, "100000000002": True}

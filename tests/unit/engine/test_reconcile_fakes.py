@@ -125,6 +125,37 @@ def test_drift_on_a_managed_permission_set_is_corrected_by_its_scope() -> None:
     assert fake.admin.permission_sets[arn].managed_policies == {READ_ONLY}
 
 
+def provisionings(report: Report) -> list[tuple[str, str | None, bool]]:
+    return [
+        (r.operation.permission_set, r.operation.args.get("account"), r.ok)
+        for r in report.results
+        if r.operation.kind == "provision_permission_set"
+    ]
+
+
+def test_an_account_whose_role_lags_a_matching_set_is_provisioned_alone_by_full_and_set_scopes() -> None:
+    for scope in (Scope.everything(), Scope.permission_set("ReadOnly")):
+        fake = world(DEVELOPERS, AUDITORS, ALICE)
+        arn = with_read_only(fake)
+        fake.admin.stale[arn] = {PROD}  # e.g. a provisioning that failed there, or an update never provisioned
+        report = run(fake, scope)
+        assert report.ok and provisionings(report) == [("ReadOnly", PROD, True)], scope
+        assert fake.admin.stale[arn] == set()
+        assert reconcile(config(), scope, apply=False, context=fake.context()).plan.empty
+
+
+def test_narrow_scopes_do_not_read_lagging_accounts_and_a_content_change_provisions_to_all() -> None:
+    fake = world(DEVELOPERS, AUDITORS, ALICE)
+    arn = with_read_only(fake, ADMIN)  # drifted content
+    fake.admin.stale[arn] = {PROD}
+    for scope in (Scope.group(DEVELOPERS.id), Scope.user(ALICE.id), Scope.account(PROD)):
+        run(fake, scope)
+    assert fake.admin.calls["stale_accounts"] == 0, "content and provisioning are the full reconcile's to correct"
+    report = run(fake, Scope.everything())
+    assert provisionings(report) == [("ReadOnly", None, True)], "one provisioning to every account, no second"
+    assert fake.admin.calls["stale_accounts"] == 0 and fake.admin.stale == {}
+
+
 def test_an_unmanaged_namesake_is_left_alone_and_reported() -> None:
     fake = world(DEVELOPERS)
     theirs = fake.admin.add(
