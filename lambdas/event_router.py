@@ -123,6 +123,26 @@ def _intent() -> str:
     return "report (apply.mode: observe), not revert," if _runtime.config().apply.mode == "observe" else "revert"
 
 
+def _kept_addition(event: CloudTrailEvent) -> str | None:
+    """The additive permission set a hand-made assignment was added to, if it went to one: the worker keeps it.
+    Its name is read (one DescribePermissionSet) only when the config has additive sets."""
+    detail = event.detail
+    additive = _runtime.config().additive_permission_sets
+    arn = (detail.request_parameters or {}).get("permissionSetArn")
+    if detail.event_name != "CreateAccountAssignment" or not additive or not isinstance(arn, str):
+        return None
+    name = _permission_set_name(PermissionSetRef(arn))
+    return name if name in additive else None
+
+
+def _action(event: CloudTrailEvent, scopes: list[Scope]) -> str:
+    action = f"reconciling {', '.join(str(s) for s in scopes)} to {_intent()} changes to managed resources"
+    kept = _kept_addition(event)
+    if kept is not None:
+        action += f"; this assignment of {kept} is kept, not reverted (the set's assignments are additive)"
+    return action
+
+
 def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope]) -> None:
     detail = event.detail
     body = {
@@ -130,7 +150,7 @@ def _notify_drift(event: CloudTrailEvent, decision: Decision, scopes: list[Scope
         "who": detail.user_identity.describe(),
         "when": detail.event_time or event.time,
         "event_id": event.id,
-        "action": f"reconciling {', '.join(str(s) for s in scopes)} to {_intent()} changes to managed resources",
+        "action": _action(event, scopes),
         "reason": decision.reason,
     }
     _runtime.notify(f"entra-aws: manual Identity Center change ({detail.event_name})", json.dumps(body, indent=2))
