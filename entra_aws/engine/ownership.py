@@ -65,6 +65,19 @@ def _refusal(name: str, why: str, count: int) -> Finding:
     return Finding("error", message, name, kind="ownership_unproven", permission_set=name)
 
 
+def _after_sealing(name: str, count: int) -> Finding:
+    """The set is sealed by this very plan (adopted, or listed for adoption and not sealed yet): its deletions wait
+    for a run that can verify the seal, rather than trusting a tag this run has not proven."""
+    return Finding(
+        "warning",
+        f"permission set {name!r} is sealed by this plan (apply.adopt_permission_sets); its {count} planned "
+        "deletion(s) wait for the next reconcile, which verifies the seal first",
+        name,
+        kind="deletions_after_sealing",
+        permission_set=name,
+    )
+
+
 def _announcement(name: str) -> Finding:
     return Finding(
         "warning",
@@ -93,5 +106,9 @@ def guard_ownership(plan: Plan, catalog: Catalog, ctx: AwsContext) -> None:
         if why is not None:
             refused[name] = why
     plan.operations = [op for op in plan.operations if op.kind not in DESTRUCTIVE or op.permission_set not in refused]
-    plan.findings += [_refusal(name, why, counts[name]) for name, why in refused.items()]
+    sealing = {op.permission_set for op in plan.operations if op.kind == "seal_permission_set"}
+    plan.findings += [
+        _after_sealing(name, counts[name]) if name in sealing and why != NO_KEY else _refusal(name, why, counts[name])
+        for name, why in refused.items()
+    ]
     plan.findings += [_announcement(name) for name in sorted(deleted - refused.keys())]

@@ -156,3 +156,17 @@ def test_a_steady_reconcile_verifies_nothing() -> None:
     run(context)
     key.verified.clear()
     assert run(context).plan.empty and key.verified == []
+
+
+def test_an_adopting_plan_defers_the_adopted_sets_deletions_to_the_run_that_verifies_its_seal() -> None:
+    fake, key = world(), FakeOwnershipKey()
+    arn = fake.admin.add(FakePermissionSet("ReadOnly", managed_policies={READ_ONLY}), managed=False)
+    fake.admin.create_assignment(MANAGEMENT, arn, "GROUP", GONE)  # held by a group that is gone, on a pair
+    context = keyed(fake, key)  # no listed group explains
+    adopting = run(context, adopt_permission_sets=["ReadOnly"])
+    assert adopting.plan.count("seal_permission_set") == 1 and adopting.plan.count("delete_assignment") == 0
+    assert messages(adopting, "ownership_unproven") == []
+    (deferred,) = messages(adopting, "deletions_after_sealing")
+    assert "'ReadOnly' is sealed by this plan" in deferred and "1 planned deletion(s) wait" in deferred
+    following = run(context, adopt_permission_sets=["ReadOnly"])
+    assert following.ok and following.plan.count("delete_assignment") == 1 and fake.admin.held(GONE) == set()
