@@ -23,7 +23,10 @@ from stacks.automation import permissions
 
 PUBLISH = ("kms:Decrypt", "kms:GenerateDataKey*")
 """What a service publishing to an encrypted topic or queue needs (SNS and SQS server-side encryption)."""
-LOGS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+LOGS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+"""What CloudWatch Logs needs of a log group's key, conditioned on the log group's ARN in the encryption context (the
+CloudWatch Logs user guide's key policy, without its kms:Describe*: DescribeKey carries no encryption context, so
+under that condition it could never be allowed; parliament flags it)."""
 
 
 def allow_service(key: kms.IKey, service: str, actions: tuple[str, ...], conditions: Mapping[str, object]) -> None:

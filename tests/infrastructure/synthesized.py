@@ -7,7 +7,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from entra_aws.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "example.yaml"
@@ -43,6 +46,26 @@ def synth(config_path: Path, outdir: Path) -> Path:
     build_app(app, load_config(config_path))
     app.synth()
     return outdir
+
+
+def synth_config(config: Config, outdir: Path) -> Path:
+    """A config made in the test (not a shipped file), with cdk.json's feature flags as `cdk synth` has them."""
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
+    from stacks.application import build_app
+
+    context = json.loads((REPO / "cdk.json").read_text())["context"]
+    app = cdk.App(outdir=str(outdir), context=context)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    build_app(app, config)
+    app.synth()
+    return outdir
+
+
+def with_deployment(config: Config, **settings: Any) -> Config:
+    """`config` with some `deployment` settings changed."""
+    return config.model_copy(update={"deployment": config.deployment.model_copy(update=settings)})
 
 
 @dataclass(frozen=True)

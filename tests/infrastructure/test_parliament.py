@@ -1,6 +1,8 @@
 """parliament, the IAM policy linter (its actions, resource formats and condition keys come from the Service
-Authorization Reference), on every policy both topologies synthesize: identity policies, trust policies, key,
-queue, topic and event-bus policies. A finding fails the test unless ACKNOWLEDGED below names it with its reason,
+Authorization Reference), on every policy both topologies synthesize, and the management topology with the
+customer managed key it can create (`deployment.create_key`): identity policies, trust policies, key, queue, topic
+and event-bus policies. (The referenced-policies StackSet carries the config's own policy documents and no policy
+of entra-aws's.) A finding fails the test unless ACKNOWLEDGED below names it with its reason,
 and an acknowledgment no finding needs fails it too."""
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.infrastructure.synthesized import Template, templates
+from entra_aws.config import load_config
+from tests.infrastructure.synthesized import EXAMPLE, Template, synth_config, templates, with_deployment
 
 pytestmark = pytest.mark.infrastructure
 
@@ -49,6 +52,13 @@ ACKNOWLEDGED = (
         "key",
         "",
         "CDK's default key policy: the account administers the key, so that IAM policies can grant its use.",
+    ),
+    Acknowledged(
+        "MISMATCHED_TYPE",
+        "key",
+        "EncryptionAutomationKey",
+        "kms:EncryptionContext:aws:logs:arn is a string key holding an ARN; the CloudWatch Logs user guide's key "
+        "policy matches it with ArnLike, as here.",
     ),
     Acknowledged(
         "PERMISSIONS_MANAGEMENT_ACTIONS",
@@ -134,8 +144,14 @@ def findings(assembly: Path) -> list[Finding]:
 
 
 @pytest.fixture(scope="module")
-def both(management_assembly: Path, delegated_assembly: Path) -> list[Finding]:
-    return findings(management_assembly) + findings(delegated_assembly)
+def created_key_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = with_deployment(load_config(EXAMPLE), create_key=True)
+    return synth_config(config, tmp_path_factory.mktemp("cdk.out.parliament-created-key"))
+
+
+@pytest.fixture(scope="module")
+def both(management_assembly: Path, delegated_assembly: Path, created_key_assembly: Path) -> list[Finding]:
+    return findings(management_assembly) + findings(delegated_assembly) + findings(created_key_assembly)
 
 
 def test_every_finding_is_acknowledged_with_its_reason(both: list[Finding]) -> None:
@@ -161,3 +177,14 @@ def test_both_topologies_are_linted(management_assembly: Path, delegated_assembl
         ("EntraAwsOrgEventForwarder-us-east-1", "trust"),
         ("EntraAwsAutomation", "key"),
     } <= linted
+
+
+def test_the_created_customer_managed_key_policy_is_linted(created_key_assembly: Path) -> None:
+    keys = [
+        logical_id
+        for t in templates(created_key_assembly)
+        if t.name == "EntraAwsAutomation"
+        for logical_id, kind, _ in policies(t)
+        if kind == "key"
+    ]
+    assert len(keys) == 2, "the ownership key and the created key for queues, topic and logs"

@@ -4,43 +4,24 @@ cdk-nag (the synth raises on findings)."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from entra_aws.config import Config, load_config
-from tests.infrastructure.synthesized import EXAMPLE, REPO, Template, template
+from entra_aws.config import load_config
+from tests.infrastructure.synthesized import EXAMPLE, Template, synth_config, template, with_deployment
 
 pytestmark = pytest.mark.infrastructure
 GIVEN = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def with_deployment(**settings: Any) -> Config:
-    config = load_config(EXAMPLE)
-    return config.model_copy(update={"deployment": config.deployment.model_copy(update=settings)})
-
-
-def synthesized(config: Config, outdir: Path) -> Path:
-    import aws_cdk as cdk
-    from cdk_nag import AwsSolutionsChecks
-
-    from stacks.application import build_app
-
-    context = json.loads((REPO / "cdk.json").read_text())["context"]  # the feature flags, as `cdk synth` has them
-    app = cdk.App(outdir=str(outdir), context=context)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    build_app(app, config)
-    app.synth()
-    return outdir
-
-
 @pytest.fixture(scope="module")
 def created_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return synthesized(with_deployment(create_key=True), tmp_path_factory.mktemp("cdk.out.created-key"))
+    return synth_config(
+        with_deployment(load_config(EXAMPLE), create_key=True), tmp_path_factory.mktemp("cdk.out.created-key")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +31,9 @@ def created(created_assembly: Path) -> Template:
 
 @pytest.fixture(scope="module")
 def given(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    outdir = synthesized(with_deployment(kms_key_arn=GIVEN), tmp_path_factory.mktemp("cdk.out.given-key"))
+    outdir = synth_config(
+        with_deployment(load_config(EXAMPLE), kms_key_arn=GIVEN), tmp_path_factory.mktemp("cdk.out.given-key")
+    )
     return template(outdir, "EntraAwsAutomation")
 
 

@@ -15,7 +15,7 @@ import yaml
 
 from entra_aws.config import load_config
 from stacks.automation.referenced_policies import STACK_SET_NAME
-from tests.infrastructure.synthesized import REPO, template
+from tests.infrastructure.synthesized import synth_config, template
 
 pytestmark = pytest.mark.infrastructure
 BOUNDARY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
@@ -57,17 +57,7 @@ def config_file(folder: Path, **deployment: str) -> Path:
 
 
 def synthesized(config: Path, outdir: Path) -> Path:
-    import aws_cdk as cdk
-    from cdk_nag import AwsSolutionsChecks
-
-    from stacks.application import build_app
-
-    context = json.loads((REPO / "cdk.json").read_text())["context"]
-    app = cdk.App(outdir=str(outdir), context=context)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    build_app(app, load_config(config))
-    app.synth()
-    return outdir
+    return synth_config(load_config(config), outdir)
 
 
 @pytest.fixture(scope="module")
