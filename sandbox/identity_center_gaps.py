@@ -39,7 +39,7 @@ def _state(backend: Any) -> dict[str, Any]:
         backend._entra_aws_gaps = {
             "boundaries": {},  # permission set arn -> boundary dict
             "provisioned": {},  # permission set arn -> set of account ids
-            "stale": {},  # permission set arn -> provisioned accounts whose role lags the set's latest version
+            "lagging": {},  # permission set arn -> provisioned accounts whose role lags the set's latest version
             "creation": [],  # status dicts
             "deletion": [],
             "provisioning": [],
@@ -341,7 +341,7 @@ def _deprovision_when_unassigned(self: Any, permission_set_arn: str, account: st
     if not remaining:
         state = _state(self.ssoadmin_backend)
         state["provisioned"].get(permission_set_arn, set()).discard(account)
-        state["stale"].get(permission_set_arn, set()).discard(account)
+        state["lagging"].get(permission_set_arn, set()).discard(account)
 
 
 def provision_permission_set(self: Any) -> str:
@@ -358,8 +358,8 @@ def provision_permission_set(self: Any) -> str:
     failed = [(account, reason) for account, reason in failures if reason]
     if single and not failed:
         provisioned.add(params["TargetId"])
-    stale = _state(self.ssoadmin_backend)["stale"].setdefault(params["PermissionSetArn"], set())
-    stale -= {account for account, reason in failures if not reason}
+    lagging = _state(self.ssoadmin_backend)["lagging"].setdefault(params["PermissionSetArn"], set())
+    lagging -= {account for account, reason in failures if not reason}
     status: dict[str, Any] = {"PermissionSetArn": params["PermissionSetArn"]}
     if failed:
         status["AccountId"] = failed[0][0]
@@ -374,14 +374,14 @@ def list_permission_sets_provisioned_to_account(self: Any) -> str:
     provisioned = _state(self.ssoadmin_backend)["provisioned"]
     account, status = params["AccountId"], params.get("ProvisioningStatus")
     arns = sorted(arn for arn, accounts in provisioned.items() if account in accounts)
-    return _page(params, "PermissionSets", [arn for arn in arns if _latest(self, arn, account, status)])
+    return _page(params, "PermissionSets", [arn for arn in arns if _matches_status(self, arn, account, status)])
 
 
-def _latest(self: Any, arn: str, account: str, status: str | None) -> bool:
+def _matches_status(self: Any, arn: str, account: str, status: str | None) -> bool:
     """Whether `account` matches a ProvisioningStatus filter (None: no filter) for the set `arn`."""
     if status is None:
         return True
-    lagging = account in _state(self.ssoadmin_backend)["stale"].get(arn, set())
+    lagging = account in _state(self.ssoadmin_backend)["lagging"].get(arn, set())
     return lagging == (status == "LATEST_PERMISSION_SET_NOT_PROVISIONED")
 
 
@@ -391,7 +391,7 @@ def list_accounts_for_provisioned_permission_set(self: Any) -> str:
     _find_permission_set(self.ssoadmin_backend, arn)
     accounts = _state(self.ssoadmin_backend)["provisioned"].get(arn, set())
     status = params.get("ProvisioningStatus")
-    return _page(params, "AccountIds", sorted(a for a in accounts if _latest(self, arn, a, status)))
+    return _page(params, "AccountIds", sorted(a for a in accounts if _matches_status(self, arn, a, status)))
 
 
 def _wrap_content_change(original: Any) -> Any:
@@ -405,7 +405,7 @@ def _wrap_content_change(original: Any) -> Any:
         response = original(self)
         arn = json.loads(self.body)["PermissionSetArn"]
         state = _state(self.ssoadmin_backend)
-        state["stale"].setdefault(arn, set()).update(state["provisioned"].get(arn, set()))
+        state["lagging"].setdefault(arn, set()).update(state["provisioned"].get(arn, set()))
         return str(response)
 
     changed.__name__ = original.__name__
@@ -455,7 +455,7 @@ def _wrap_delete_permission_set(original: Any) -> Any:
             raise ConflictException("Could not delete because PermissionSet has ApplicationProfile associated with it.")
         response = original(self)
         state["provisioned"].pop(params["PermissionSetArn"], None)
-        state["stale"].pop(params["PermissionSetArn"], None)
+        state["lagging"].pop(params["PermissionSetArn"], None)
         state["boundaries"].pop(params["PermissionSetArn"], None)
         return str(response)
 

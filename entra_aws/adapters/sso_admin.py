@@ -168,7 +168,7 @@ class IdentityCenterAdmin:
             for a in self._pages("list_accounts_for_provisioned_permission_set", "AccountIds", PermissionSetArn=arn)
         ]
 
-    def stale_accounts(self, arn: str) -> list[str]:
+    def lagging_accounts(self, arn: str) -> list[str]:
         items = self._pages(
             "list_accounts_for_provisioned_permission_set",
             "AccountIds",

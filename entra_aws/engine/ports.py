@@ -75,7 +75,7 @@ class IdentityCenterReads(Protocol):
 
     def provisioned_to_account(self, account_id: str) -> list[str]: ...
     def accounts_for_permission_set(self, arn: str) -> list[str]: ...
-    def stale_accounts(self, arn: str) -> list[str]:
+    def lagging_accounts(self, arn: str) -> list[str]:
         """Accounts the permission set is provisioned to whose role does not carry its latest version (an update
         not provisioned yet, or a provisioning that failed there): ListAccountsForProvisionedPermissionSet with
         ProvisioningStatus LATEST_PERMISSION_SET_NOT_PROVISIONED."""

@@ -246,7 +246,7 @@ def stray_assignments(admin: IdentityCenterReads, catalog: Catalog, known: set[A
     return found
 
 
-def stale_provisioning(admin: IdentityCenterReads, catalog: Catalog, names: Iterable[str]) -> dict[str, list[str]]:
+def lagging_provisioning(admin: IdentityCenterReads, catalog: Catalog, names: Iterable[str]) -> dict[str, list[str]]:
     """Per managed permission set named, the accounts whose role lags its latest version (one listing per set;
     sets without such accounts are left out). Content drift is corrected by comparing content; this is the
     other half: content that is right in Identity Center but never reached an account's role."""
@@ -255,7 +255,7 @@ def stale_provisioning(admin: IdentityCenterReads, catalog: Catalog, names: Iter
         record = catalog.records.get(name)
         if record is None or not record.managed:
             continue
-        accounts = admin.stale_accounts(record.arn)
+        accounts = admin.lagging_accounts(record.arn)
         if accounts:
             found[name] = accounts
     return found

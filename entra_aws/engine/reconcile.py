@@ -41,8 +41,8 @@ from entra_aws.engine.reads import (
     PrincipalUnreadableError,
     actual_in_scope,
     catalog_for,
+    lagging_provisioning,
     principals_in_scope,
-    stale_provisioning,
 )
 from entra_aws.engine.report import Report
 from entra_aws.engine.scope import Scope
@@ -94,7 +94,7 @@ def _reprovisioning(config: Config, scope: Scope, catalog: Catalog, plan: Plan, 
         and record.managed
         and record.content is not None
     ]
-    return plan_reprovisioning(stale_provisioning(ctx.admin, catalog, names))
+    return plan_reprovisioning(lagging_provisioning(ctx.admin, catalog, names))
 
 
 def _access_control_plan(config: Config, scope: Scope, ctx: AwsContext) -> list[Operation]:

@@ -58,7 +58,7 @@ class FakeIdentityCenter:
     calls: Counter[str] = field(default_factory=Counter)
     abac: dict[str, str] | None = None
     """The instance's ABAC attributes (key -> source); None: no access-control attribute configuration."""
-    stale: dict[str, set[str]] = field(default_factory=dict)
+    lagging: dict[str, set[str]] = field(default_factory=dict)
     """Permission set ARN -> accounts whose role lags its latest version (until provisioned there)."""
     _errors: dict[str, deque[ApiError]] = field(default_factory=dict)
     _requests: dict[str, RequestOutcome] = field(default_factory=dict)
@@ -154,9 +154,9 @@ class FakeIdentityCenter:
         self._call("accounts_for_permission_set")
         return sorted({a.account_id for a in self.granted if a.arn == arn})
 
-    def stale_accounts(self, arn: str) -> list[str]:
-        self._call("stale_accounts")
-        return sorted(self.stale.get(arn, set()))
+    def lagging_accounts(self, arn: str) -> list[str]:
+        self._call("lagging_accounts")
+        return sorted(self.lagging.get(arn, set()))
 
     def access_control_attributes(self) -> AccessControlAttributes | None:
         self._call("access_control_attributes")
@@ -251,9 +251,9 @@ class FakeIdentityCenter:
     def provision(self, arn: str, account_id: str | None = None) -> RequestOutcome:
         self._call("provision")
         if account_id is None:
-            self.stale.pop(arn, None)
+            self.lagging.pop(arn, None)
         else:
-            self.stale.get(arn, set()).discard(account_id)
+            self.lagging.get(arn, set()).discard(account_id)
         return self._finished()
 
     def create_assignment(

@@ -137,23 +137,23 @@ def test_an_account_whose_role_lags_a_matching_set_is_provisioned_alone_by_full_
     for scope in (Scope.everything(), Scope.permission_set("ReadOnly")):
         fake = world(DEVELOPERS, AUDITORS, ALICE)
         arn = with_read_only(fake)
-        fake.admin.stale[arn] = {PROD}  # e.g. a provisioning that failed there, or an update never provisioned
+        fake.admin.lagging[arn] = {PROD}  # e.g. a provisioning that failed there, or an update never provisioned
         report = run(fake, scope)
         assert report.ok and provisionings(report) == [("ReadOnly", PROD, True)], scope
-        assert fake.admin.stale[arn] == set()
+        assert fake.admin.lagging[arn] == set()
         assert reconcile(config(), scope, apply=False, context=fake.context()).plan.empty
 
 
 def test_narrow_scopes_do_not_read_lagging_accounts_and_a_content_change_provisions_to_all() -> None:
     fake = world(DEVELOPERS, AUDITORS, ALICE)
     arn = with_read_only(fake, ADMIN)  # drifted content
-    fake.admin.stale[arn] = {PROD}
+    fake.admin.lagging[arn] = {PROD}
     for scope in (Scope.group(DEVELOPERS.id), Scope.user(ALICE.id), Scope.account(PROD)):
         run(fake, scope)
-    assert fake.admin.calls["stale_accounts"] == 0, "content and provisioning are the full reconcile's to correct"
+    assert fake.admin.calls["lagging_accounts"] == 0, "content and provisioning are the full reconcile's to correct"
     report = run(fake, Scope.everything())
     assert provisionings(report) == [("ReadOnly", None, True)], "one provisioning to every account, no second"
-    assert fake.admin.calls["stale_accounts"] == 0 and fake.admin.stale == {}
+    assert fake.admin.calls["lagging_accounts"] == 0 and fake.admin.lagging == {}
 
 
 def test_an_unmanaged_namesake_is_left_alone_and_reported() -> None:
