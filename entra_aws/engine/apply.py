@@ -271,7 +271,8 @@ class Executor:
 
     def _run_window(self, operations: list[Operation], size: int, *, deferrable: bool = True) -> None:
         """At most `size` requests of one kind in flight, at most one per account (see `_Backlog`). Provisioning
-        is not `deferrable`: the content it carries out is already changed, so no later plan would ask for it."""
+        is not `deferrable`: the content it carries out is already changed, so only a later full or permission-set
+        reconcile would find the accounts lagging (engine.reads.lagging_provisioning); this run finishes it."""
         waiting = _Backlog(operations)
         pending: dict[str, _Pending] = {}
         while waiting or pending:

@@ -58,6 +58,57 @@ def test_interrupted_apply_converges_on_rerun_without_duplicates(seeded: Seeded)
     assert reconcile(seeded.config, Scope.everything(), apply=False, context=seeded.context()).plan.empty
 
 
+def crash_at(context: AwsContext, operation: str) -> None:
+    """Make the process die (as a Lambda timeout would) when it is about to call `operation`."""
+
+    def before_call(model: Any, **_: Any) -> None:
+        if model.name == operation:
+            raise InjectedCrashError(f"crash before {operation}")
+
+    context.admin._client.meta.events.register("before-call.sso-admin.*", before_call)
+
+
+def lagging(seeded: Seeded, name: str) -> list[str]:
+    arn = next(
+        arn
+        for arn in seeded.sso.list_permission_sets(InstanceArn=seeded.instance_arn)["PermissionSets"]
+        if seeded.sso.describe_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=arn)["PermissionSet"][
+            "Name"
+        ]
+        == name
+    )
+    listed = seeded.sso.list_accounts_for_provisioned_permission_set(
+        InstanceArn=seeded.instance_arn,
+        PermissionSetArn=arn,
+        ProvisioningStatus="LATEST_PERMISSION_SET_NOT_PROVISIONED",
+    )
+    return sorted(listed["AccountIds"])
+
+
+def test_a_run_that_died_between_a_content_update_and_its_provisioning_is_completed_by_the_next(
+    seeded: Seeded,
+) -> None:
+    assert reconcile(seeded.config, Scope.everything(), apply=True, context=seeded.context()).ok
+    longer = [
+        ps.model_copy(update={"session_duration": "PT2H"}) if ps.name == "ReadOnly" else ps
+        for ps in seeded.config.permission_sets
+    ]
+    config = seeded.config.model_copy(update={"permission_sets": longer})
+    context = seeded.context()
+    crash_at(context, "ProvisionPermissionSet")
+    with pytest.raises(InjectedCrashError):
+        reconcile(config, Scope.everything(), apply=True, context=context)
+    behind = lagging(seeded, "ReadOnly")
+    assert behind, "the update reached Identity Center, not the accounts' roles"
+    rerun = reconcile(config, Scope.everything(), apply=True, context=seeded.context())
+    assert rerun.ok and rerun.plan.count("update_permission_set") == 0, "the content already matches"
+    provisioned = sorted(
+        r.operation.args["account"] for r in rerun.succeeded if r.operation.kind == "provision_permission_set"
+    )
+    assert provisioned == behind and lagging(seeded, "ReadOnly") == []
+    assert reconcile(config, Scope.everything(), apply=False, context=seeded.context()).plan.empty
+
+
 def test_unmanaged_permission_sets_and_their_assignments_are_untouched(seeded: Seeded) -> None:
     sso, instance = seeded.sso, seeded.instance_arn
     theirs = sso.create_permission_set(InstanceArn=instance, Name="HandMade", SessionDuration="PT1H")["PermissionSet"]
