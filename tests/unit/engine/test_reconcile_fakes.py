@@ -140,6 +140,8 @@ def test_an_account_whose_role_lags_a_matching_set_is_provisioned_alone_by_full_
         fake.admin.lagging[arn] = {PROD}  # e.g. a provisioning that failed there, or an update never provisioned
         report = run(fake, scope)
         assert report.ok and provisionings(report) == [("ReadOnly", PROD, True)], scope
+        described = [op.describe() for op in report.plan.operations if op.kind == "provision_permission_set"]
+        assert described == [f"ReadOnly: to {PROD}, whose role does not carry the latest version"]
         assert fake.admin.lagging[arn] == set()
         assert reconcile(config(), scope, apply=False, context=fake.context()).plan.empty
 
