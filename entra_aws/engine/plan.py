@@ -311,15 +311,27 @@ def plan_permission_sets(
     return plan
 
 
-def plan_reprovisioning(stale: Mapping[str, Iterable[str]]) -> list[Operation]:
-    """Provision each permission set to the accounts whose role lags its content (`stale`: name -> account ids,
+def plan_reprovisioning(lagging: Mapping[str, Iterable[str]]) -> Plan:
+    """Provision each permission set to the accounts whose role lags its content (`lagging`: name -> account ids,
     as ListAccountsForProvisionedPermissionSet says): an update that was never provisioned, or a provisioning that
-    failed there. The content already matches, so only these accounts, one request each."""
-    return [
-        _op("provision_permission_set", name, account=account)
-        for name, accounts in sorted(stale.items())
-        for account in sorted(accounts)
-    ]
+    failed there. The content already matches, so only these accounts, one request each; each set is reported
+    (roles that ran on an old version are worth knowing about)."""
+    plan = Plan()
+    for name, accounts in sorted(lagging.items()):
+        ids = sorted(accounts)
+        plan.operations += [_op("provision_permission_set", name, account=account) for account in ids]
+        plan.findings.append(
+            Finding(
+                "warning",
+                f"permission set {name!r}: the role in {len(ids)} account(s) does not carry its latest version (a "
+                f"provisioning that failed there, or a change made without provisioning): {', '.join(ids)}; this "
+                "plan provisions it to each",
+                name,
+                kind="roles_lagging",
+                permission_set=name,
+            )
+        )
+    return plan
 
 
 def _kept_permission_set(name: str) -> Finding:

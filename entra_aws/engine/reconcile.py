@@ -79,11 +79,11 @@ def _permission_set_plan(
     return planner(specs, records, prune_unlisted=False)
 
 
-def _reprovisioning(config: Config, scope: Scope, catalog: Catalog, plan: Plan, ctx: AwsContext) -> list[Operation]:
+def _reprovisioning(config: Config, scope: Scope, catalog: Catalog, plan: Plan, ctx: AwsContext) -> Plan:
     """Scopes that correct content also provision what never reached an account: the config's managed sets whose
     content this plan leaves alone (a set whose content changes is provisioned to all its accounts anyway)."""
     if scope.kind not in CONTENT_SCOPES:
-        return []
+        return Plan()
     provisioned = {op.permission_set for op in plan.operations if op.kind == "provision_permission_set"}
     names = [
         ps.name
@@ -142,7 +142,9 @@ def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> ScopeState:
 def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, state: ScopeState) -> Plan:
     catalog.require_managed({a.permission_set for a in state.wanted})
     plan = _permission_set_plan(config, scope, catalog, state.wanted, seal=ctx.ownership is not None)
-    plan.operations += _reprovisioning(config, scope, catalog, plan, ctx)
+    lagging = _reprovisioning(config, scope, catalog, plan, ctx)
+    plan.operations += lagging.operations
+    plan.findings += lagging.findings
     changes = CatalogChanges.of(plan.operations)
     owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
     # the sets this plan adopts are read like the managed ones: what they already hold is neither created

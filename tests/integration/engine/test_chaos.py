@@ -205,5 +205,7 @@ def test_the_account_a_provisioning_failed_in_is_provisioned_once_healthy(drifte
         "web-dev alone is provisioned again (the content already matches)"
     )
     assert lagging(drifted, "Developer") == []
+    (told,) = [f for f in healed.findings if f.kind == "roles_lagging"]
+    assert told.permission_set == "Developer" and FAILING in told.message, "the team hears that web-dev lagged"
     settled = reconcile(drifted.config, Scope.everything(), apply=False, context=context(drifted))
     assert settled.plan.empty, [op.describe(settled.names) for op in settled.plan.operations]

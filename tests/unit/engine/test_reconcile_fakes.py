@@ -142,6 +142,8 @@ def test_an_account_whose_role_lags_a_matching_set_is_provisioned_alone_by_full_
         assert report.ok and provisionings(report) == [("ReadOnly", PROD, True)], scope
         described = [op.describe() for op in report.plan.operations if op.kind == "provision_permission_set"]
         assert described == [f"ReadOnly: to {PROD}, whose role does not carry the latest version"]
+        (told,) = [f for f in report.findings if f.kind == "roles_lagging"]
+        assert told.severity == "warning" and told.permission_set == "ReadOnly" and PROD in told.message
         assert fake.admin.lagging[arn] == set()
         assert reconcile(config(), scope, apply=False, context=fake.context()).plan.empty
 
