@@ -311,27 +311,44 @@ def plan_permission_sets(
     return plan
 
 
-def plan_reprovisioning(lagging: Mapping[str, Iterable[str]]) -> Plan:
+def plan_reprovisioning(lagging: Mapping[str, Iterable[str]]) -> list[Operation]:
     """Provision each permission set to the accounts whose role lags its content (`lagging`: name -> account ids,
     as ListAccountsForProvisionedPermissionSet says): an update that was never provisioned, or a provisioning that
-    failed there. The content already matches, so only these accounts, one request each; each set is reported
-    (roles that ran on an old version are worth knowing about)."""
-    plan = Plan()
+    failed there. The content already matches, so only these accounts, one request each."""
+    return [
+        _op("provision_permission_set", name, account=account)
+        for name, accounts in sorted(lagging.items())
+        for account in sorted(accounts)
+    ]
+
+
+def lagging_findings(lagging: Mapping[str, Iterable[str]], operations: Iterable[Operation]) -> list[Finding]:
+    """One warning per permission set whose roles lagged (worth knowing: they ran on an old version), saying
+    which accounts `operations` (the plan, after what was withheld from it) provision it to."""
+    planned = {
+        (op.permission_set, op.args.get("account")) for op in operations if op.kind == "provision_permission_set"
+    }
+    findings = []
     for name, accounts in sorted(lagging.items()):
         ids = sorted(accounts)
-        plan.operations += [_op("provision_permission_set", name, account=account) for account in ids]
-        plan.findings.append(
+        fixed = [account for account in ids if (name, account) in planned]
+        remedy = (
+            f"this plan provisions it to {', '.join(fixed)}"
+            if fixed
+            else "this plan provisions it to none of them (see the other findings)"
+        )
+        findings.append(
             Finding(
                 "warning",
                 f"permission set {name!r}: the role in {len(ids)} account(s) does not carry its latest version (a "
-                f"provisioning that failed there, or a change made without provisioning): {', '.join(ids)}; this "
-                "plan provisions it to each",
+                f"provisioning that failed there, or a change made without provisioning): {', '.join(ids)}; "
+                f"{remedy}",
                 name,
                 kind="roles_lagging",
                 permission_set=name,
             )
         )
-    return plan
+    return findings
 
 
 def _kept_permission_set(name: str) -> Finding:

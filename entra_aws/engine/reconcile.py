@@ -29,6 +29,7 @@ from entra_aws.engine.plan import (
     Operation,
     Plan,
     kept_by_additive,
+    lagging_findings,
     plan_access_control_attributes,
     plan_assignments,
     plan_permission_sets,
@@ -79,11 +80,12 @@ def _permission_set_plan(
     return planner(specs, records, prune_unlisted=False)
 
 
-def _reprovisioning(config: Config, scope: Scope, catalog: Catalog, plan: Plan, ctx: AwsContext) -> Plan:
-    """Scopes that correct content also provision what never reached an account: the config's managed sets whose
-    content this plan leaves alone (a set whose content changes is provisioned to all its accounts anyway)."""
+def _lagging(config: Config, scope: Scope, catalog: Catalog, plan: Plan, ctx: AwsContext) -> dict[str, list[str]]:
+    """Scopes that correct content also provision what never reached an account: the accounts lagging each of the
+    config's managed sets whose content this plan leaves alone (a set whose content changes is provisioned to all
+    its accounts anyway)."""
     if scope.kind not in CONTENT_SCOPES:
-        return Plan()
+        return {}
     provisioned = {op.permission_set for op in plan.operations if op.kind == "provision_permission_set"}
     names = [
         ps.name
@@ -94,7 +96,7 @@ def _reprovisioning(config: Config, scope: Scope, catalog: Catalog, plan: Plan, 
         and record.managed
         and record.content is not None
     ]
-    return plan_reprovisioning(lagging_provisioning(ctx.admin, catalog, names))
+    return lagging_provisioning(ctx.admin, catalog, names)
 
 
 def _access_control_plan(config: Config, scope: Scope, ctx: AwsContext) -> list[Operation]:
@@ -142,9 +144,8 @@ def _scope_state(config: Config, scope: Scope, ctx: AwsContext) -> ScopeState:
 def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, state: ScopeState) -> Plan:
     catalog.require_managed({a.permission_set for a in state.wanted})
     plan = _permission_set_plan(config, scope, catalog, state.wanted, seal=ctx.ownership is not None)
-    lagging = _reprovisioning(config, scope, catalog, plan, ctx)
-    plan.operations += lagging.operations
-    plan.findings += lagging.findings
+    lagging = _lagging(config, scope, catalog, plan, ctx)
+    plan.operations += plan_reprovisioning(lagging)
     changes = CatalogChanges.of(plan.operations)
     owned = {n for n, r in catalog.records.items() if r.managed} | changes.created | changes.adopted
     # the sets this plan adopts are read like the managed ones: what they already hold is neither created
@@ -157,6 +158,7 @@ def _plan_with(config: Config, scope: Scope, ctx: AwsContext, catalog: Catalog, 
     if config.deployment.delegated:
         management = config.management_account_id or ctx.organization.management_account_id()
         withhold_management_account(plan, catalog, management, ctx.admin.provisioned_to_account)
+    plan.findings += lagging_findings(lagging, plan.operations)
     plan.managed += sum(1 for a in actual if a.permission_set in owned)
     kept = _kept_findings(kept_by_additive(state.wanted, actual, owned, additive), state.names)
     plan.findings = state.principals.findings + state.desired.findings + plan.findings + kept

@@ -81,3 +81,18 @@ def test_a_permission_set_scope_withholds_its_changes_and_deletion_of_its_manage
     fake, _, _ = seeded()
     report = plan(fake, Scope("permission_set", "ReadOnly"))
     assert report.plan.empty and withheld(report) == ["ReadOnly"]
+
+
+def test_a_set_lagging_in_the_management_account_is_reported_and_not_provisioned_there() -> None:
+    fake = world(DEVELOPERS)
+    matching = fake.admin.add(FakePermissionSet("ReadOnly", managed_policies={READ_ONLY}), managed=True)
+    fake.admin.add(FakePermissionSet("Billing", managed_policies={BILLING}), managed=True)
+    for account in (MANAGEMENT, DEV):
+        fake.admin.granted.add(FakeAssignment(account, matching, "GROUP", DEVELOPERS.id))
+    fake.admin.lagging[matching] = {MANAGEMENT, DEV}
+    report = plan(fake, Scope.everything())
+    provisions = [op.args.get("account") for op in report.plan.operations if op.kind == "provision_permission_set"]
+    assert provisions == [], "ReadOnly is provisioned to the management account: a delegated admin leaves it alone"
+    assert withheld(report) == ["ReadOnly"]
+    (told,) = [f.message for f in report.plan.findings if f.kind == "roles_lagging"]
+    assert f"{MANAGEMENT}, {DEV}" in told and "provisions it to none of them" in told
