@@ -247,15 +247,13 @@ def stray_assignments(admin: IdentityCenterReads, catalog: Catalog, known: set[A
 
 
 def lagging_provisioning(admin: IdentityCenterReads, catalog: Catalog, names: Iterable[str]) -> dict[str, list[str]]:
-    """Per managed permission set named, the accounts whose role lags its latest version (one listing per set;
-    sets without such accounts are left out). Content drift is corrected by comparing content; this is the
-    other half: content that is right in Identity Center but never reached an account's role."""
+    """Per managed permission set named (each in the catalog), the accounts whose role lags its latest version
+    (one listing per set; sets without such accounts are left out). Content drift is corrected by comparing
+    content; this is the other half: content that is right in Identity Center but never reached an account's
+    role."""
     found: dict[str, list[str]] = {}
     for name in names:
-        record = catalog.records.get(name)
-        if record is None or not record.managed:
-            continue
-        accounts = admin.lagging_accounts(record.arn)
+        accounts = admin.lagging_accounts(catalog.records[name].arn)
         if accounts:
             found[name] = accounts
     return found

@@ -31,6 +31,22 @@ class Seeded:
     def context(self) -> AwsContext:
         return aws_context(self.config)
 
+    def permission_set_arn(self, name: str) -> str:
+        for arn in self.sso.list_permission_sets(InstanceArn=self.instance_arn)["PermissionSets"]:
+            described = self.sso.describe_permission_set(InstanceArn=self.instance_arn, PermissionSetArn=arn)
+            if described["PermissionSet"]["Name"] == name:
+                return str(arn)
+        raise LookupError(name)
+
+    def lagging(self, name: str) -> list[str]:
+        """The accounts Identity Center says lack the permission set's latest version."""
+        listed = self.sso.list_accounts_for_provisioned_permission_set(
+            InstanceArn=self.instance_arn,
+            PermissionSetArn=self.permission_set_arn(name),
+            ProvisioningStatus="LATEST_PERMISSION_SET_NOT_PROVISIONED",
+        )
+        return sorted(listed["AccountIds"])
+
     def assignments(self) -> list[dict[str, Any]]:
         """Every assignment in the emulator, read with plain boto3 (independent of the engine)."""
         found = []

@@ -32,14 +32,6 @@ def warm(seeded: Seeded) -> AwsContext:
     return worker
 
 
-def permission_set_arn(seeded: Seeded, name: str) -> str:
-    for arn in seeded.sso.list_permission_sets(InstanceArn=seeded.instance_arn)["PermissionSets"]:
-        described = seeded.sso.describe_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=arn)
-        if described["PermissionSet"]["Name"] == name:
-            return str(arn)
-    raise LookupError(name)
-
-
 def holdings(seeded: Seeded, group_id: str) -> set[tuple[str, str]]:
     items = seeded.sso.list_account_assignments_for_principal(
         InstanceArn=seeded.instance_arn, PrincipalType="GROUP", PrincipalId=group_id
@@ -67,7 +59,7 @@ def test_right_after_the_deploy_that_created_the_sets_a_group_event_reads_no_cat
     report, made = calls_of(worker, lambda: reconcile(seeded.config, Scope.group(group_id), apply=True, context=worker))
     assert report.ok and report.catalog_remembered and len(report.succeeded) == 1
     assert not any(api in made for api in CATALOG_READS), made
-    assert holdings(seeded, group_id) == {("444444444445", permission_set_arn(seeded, "ReadOnly"))}
+    assert holdings(seeded, group_id) == {("444444444445", seeded.permission_set_arn("ReadOnly"))}
 
 
 def test_a_cold_context_reads_the_catalog_live_for_a_group_event(seeded: Seeded) -> None:
@@ -83,7 +75,7 @@ def test_a_cold_context_reads_the_catalog_live_for_a_group_event(seeded: Seeded)
 
 def test_full_scopes_read_live_even_when_warm(seeded: Seeded) -> None:
     worker = warm(seeded)
-    arn = permission_set_arn(seeded, "Billing")
+    arn = seeded.permission_set_arn("Billing")
     seeded.sso.attach_managed_policy_to_permission_set(
         InstanceArn=seeded.instance_arn, PermissionSetArn=arn, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"
     )
@@ -153,7 +145,7 @@ def wait_for_deletion(seeded: Seeded, status: dict[str, Any]) -> None:
 
 def test_a_managed_permission_set_deleted_behind_its_back_is_recreated_by_the_retry(seeded: Seeded) -> None:
     worker = warm(seeded)
-    stale = permission_set_arn(seeded, "ReadOnly")
+    stale = seeded.permission_set_arn("ReadOnly")
     unassign_everywhere(seeded, stale)
     seeded.sso.delete_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=stale)
     group_id = seeded.identitystore.create_group(
@@ -163,7 +155,7 @@ def test_a_managed_permission_set_deleted_behind_its_back_is_recreated_by_the_re
     assert report.ok, [r.error for r in report.failed]
     assert not report.catalog_remembered, "the retry planned from a live read"
     assert any("live catalog read" in f.message for f in report.findings)
-    fresh = permission_set_arn(seeded, "ReadOnly")
+    fresh = seeded.permission_set_arn("ReadOnly")
     assert fresh != stale
     assert holdings(seeded, group_id) == {("444444444445", fresh)}
     again = reconcile(seeded.config, Scope.group(group_id), apply=False, context=worker)
@@ -173,7 +165,7 @@ def test_a_managed_permission_set_deleted_behind_its_back_is_recreated_by_the_re
 def recreated_billing_elsewhere(seeded: Seeded) -> tuple[AwsContext, str]:
     """A warm worker; then Billing is deleted and another worker recreates it under a new ARN."""
     worker = warm(seeded)
-    finance, billing = seeded.groups["AWS-Finance"], permission_set_arn(seeded, "Billing")
+    finance, billing = seeded.groups["AWS-Finance"], seeded.permission_set_arn("Billing")
     seeded.sso.delete_account_assignment(
         InstanceArn=seeded.instance_arn,
         TargetId="111111111111",
@@ -192,7 +184,7 @@ def test_a_permission_set_newer_than_the_remembered_catalog_makes_a_group_scope_
     report, made = calls_of(worker, lambda: reconcile(seeded.config, Scope.group(finance), apply=True, context=worker))
     assert not report.catalog_remembered and made["sso-admin:ListPermissionSets"] == 1
     assert report.plan.empty, [op.describe() for op in report.plan.operations]
-    assert holdings(seeded, finance) == {("111111111111", permission_set_arn(seeded, "Billing"))}
+    assert holdings(seeded, finance) == {("111111111111", seeded.permission_set_arn("Billing"))}
 
 
 def test_the_live_re_plan_of_an_account_scope_does_not_list_the_directory_again(seeded: Seeded) -> None:

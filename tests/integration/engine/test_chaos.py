@@ -102,18 +102,10 @@ def grant(seeded: Seeded, what: Grant, *, delete: bool = False) -> None:
         InstanceArn=seeded.instance_arn,
         TargetId=account,
         TargetType="AWS_ACCOUNT",
-        PermissionSetArn=permission_set_arn(seeded, name),
+        PermissionSetArn=seeded.permission_set_arn(name),
         PrincipalType="GROUP",
         PrincipalId=seeded.groups[group],
     )
-
-
-def permission_set_arn(seeded: Seeded, name: str) -> str:
-    for arn in seeded.sso.list_permission_sets(InstanceArn=seeded.instance_arn)["PermissionSets"]:
-        described = seeded.sso.describe_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=arn)
-        if described["PermissionSet"]["Name"] == name:
-            return str(arn)
-    raise LookupError(name)
 
 
 def failures(report: Report) -> list[str]:
@@ -183,20 +175,10 @@ def test_chaos_nothing_lost_nothing_wrongly_granted_every_failure_reported_and_t
     assert settled.plan.empty, [op.describe(settled.names) for op in settled.plan.operations]
 
 
-def lagging(seeded: Seeded, permission_set: str) -> list[str]:
-    """The accounts Identity Center says lack the set's latest version."""
-    listed = seeded.sso.list_accounts_for_provisioned_permission_set(
-        InstanceArn=seeded.instance_arn,
-        PermissionSetArn=permission_set_arn(seeded, permission_set),
-        ProvisioningStatus="LATEST_PERMISSION_SET_NOT_PROVISIONED",
-    )
-    return sorted(listed["AccountIds"])
-
-
 def test_the_account_a_provisioning_failed_in_is_provisioned_once_healthy(drifted: Seeded, aws: str) -> None:
     failed = reconcile(drifted.config, Scope.everything(), apply=True, context=context(drifted))
     assert failed_operations(drifted, failed)[0] == FAILED_PROVISIONING
-    assert lagging(drifted, "Developer") == [FAILING], "web-dev's role keeps the old Developer, the rest are current"
+    assert drifted.lagging("Developer") == [FAILING], "web-dev's role keeps the old Developer, the rest are current"
     create_policy(FAILING, BOUNDARY)
     healed = reconcile(drifted.config, Scope.everything(), apply=True, context=context(drifted))
     assert healed.ok, failures(healed)
@@ -204,7 +186,7 @@ def test_the_account_a_provisioning_failed_in_is_provisioned_once_healthy(drifte
     assert [(op.permission_set, op.args.get("account")) for op in provisioned] == [("Developer", FAILING)], (
         "web-dev alone is provisioned again (the content already matches)"
     )
-    assert lagging(drifted, "Developer") == []
+    assert drifted.lagging("Developer") == []
     (told,) = [f for f in healed.findings if f.kind == "roles_lagging"]
     assert told.permission_set == "Developer" and FAILING in told.message, "the team hears that web-dev lagged"
     settled = reconcile(drifted.config, Scope.everything(), apply=False, context=context(drifted))

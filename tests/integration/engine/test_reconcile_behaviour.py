@@ -68,23 +68,6 @@ def crash_at(context: AwsContext, operation: str) -> None:
     context.admin._client.meta.events.register("before-call.sso-admin.*", before_call)
 
 
-def lagging(seeded: Seeded, name: str) -> list[str]:
-    arn = next(
-        arn
-        for arn in seeded.sso.list_permission_sets(InstanceArn=seeded.instance_arn)["PermissionSets"]
-        if seeded.sso.describe_permission_set(InstanceArn=seeded.instance_arn, PermissionSetArn=arn)["PermissionSet"][
-            "Name"
-        ]
-        == name
-    )
-    listed = seeded.sso.list_accounts_for_provisioned_permission_set(
-        InstanceArn=seeded.instance_arn,
-        PermissionSetArn=arn,
-        ProvisioningStatus="LATEST_PERMISSION_SET_NOT_PROVISIONED",
-    )
-    return sorted(listed["AccountIds"])
-
-
 def test_a_run_that_died_between_a_content_update_and_its_provisioning_is_completed_by_the_next(
     seeded: Seeded,
 ) -> None:
@@ -98,14 +81,14 @@ def test_a_run_that_died_between_a_content_update_and_its_provisioning_is_comple
     crash_at(context, "ProvisionPermissionSet")
     with pytest.raises(InjectedCrashError):
         reconcile(config, Scope.everything(), apply=True, context=context)
-    behind = lagging(seeded, "ReadOnly")
+    behind = seeded.lagging("ReadOnly")
     assert behind, "the update reached Identity Center, not the accounts' roles"
     rerun = reconcile(config, Scope.everything(), apply=True, context=seeded.context())
     assert rerun.ok and rerun.plan.count("update_permission_set") == 0, "the content already matches"
     provisioned = sorted(
         r.operation.args["account"] for r in rerun.succeeded if r.operation.kind == "provision_permission_set"
     )
-    assert provisioned == behind and lagging(seeded, "ReadOnly") == []
+    assert provisioned == behind and seeded.lagging("ReadOnly") == []
     assert reconcile(config, Scope.everything(), apply=False, context=seeded.context()).plan.empty
 
 
